@@ -1,0 +1,56 @@
+#!/bin/bash
+# VMs starting together: two, then eight `up` processes at once get distinct UDCs and each host
+# device reads back its own image; then all go down (in parallel too).
+set -u
+. "$ITEST_DIR/lib/guest-lib.sh"
+
+# vm N -> vmid 200+N, product id 0x02NN, serial ITESTPAR000000NN, image of (2+N) MiB
+vmid() { echo $((200 + $1)); }
+pid_of() { printf '0x02%02x' "$1"; }
+serial_of() { printf 'ITESTPAR%08d' "$1"; }
+for n in 1 2 3 4 5 6 7 8; do
+  make_image "$SCRATCH/vm$n.img" $((2 + n)) random
+  write_conf "$(vmid $n)" image="$SCRATCH/vm$n.img" vendor_id=0x1d6b product_id="$(pid_of $n)" \
+    serial="$(serial_of $n)" enumerate_timeout=120
+done
+
+# parallel_up N...: starts `up` for each at once, waits, checks each exit code.
+parallel() {
+  local verb=$1; shift
+  local n pids=() t0=$(date +%s)
+  for n in "$@"; do
+    ( pvug "$verb" "$(vmid $n)" > "$SCRATCH/$verb-$n.out" 2>&1; echo $? > "$SCRATCH/$verb-$n.rc" ) &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  say "$verb of VMs $* took $(( $(date +%s) - t0 ))s"
+  for n in "$@"; do
+    sed "s/^/    $verb $(vmid $n) | /" "$SCRATCH/$verb-$n.out"
+    assert_eq 0 "$(cat "$SCRATCH/$verb-$n.rc")" "parallel $verb $(vmid $n) exit code"
+  done
+}
+
+check_up() {
+  local n udcs=() u
+  for n in "$@"; do
+    u=$(gadget_udc "$(vmid $n)")
+    assert_match "$u" '^dummy_udc\.[0-9]+$' "VM $(vmid $n) bound to a UDC ($u)"
+    udcs+=("$u")
+    expect_drive 0x1d6b "$(pid_of $n)" "$(serial_of $n)" "$SCRATCH/vm$n.img" 60
+  done
+  assert_eq "$#" "$(printf '%s\n' "${udcs[@]}" | grep . | sort -u | wc -l)" "$# distinct UDCs (${udcs[*]})"
+  assert_eq "$#" "$(sd_disks | wc -l)" "$# disks on the host"
+}
+
+say "--- two at once"
+parallel up 1 2
+check_up 1 2
+parallel down 1 2
+assert_clean "after down of 2"
+
+say "--- eight at once"
+parallel up 1 2 3 4 5 6 7 8
+say "UDCs: $(ls /sys/class/udc | tr '\n' ' ')"
+check_up 1 2 3 4 5 6 7 8
+parallel down 1 2 3 4 5 6 7 8
+assert_clean "after down of 8"

@@ -1,0 +1,81 @@
+#!/bin/bash
+# up twice, down twice, up over a half-built leftover, down after a killed up.
+set -u
+. "$ITEST_DIR/lib/guest-lib.sh"
+
+VMID=401
+SERIAL=ITESTIDEM0000401
+img="$SCRATCH/vm$VMID.img"
+make_image "$img" 8 random
+write_conf $VMID image="$img" vendor_id=0x1d6b product_id=0x0401 serial=$SERIAL enumerate_timeout=60
+G="$GADGET_ROOT/$GADGET_PREFIX$VMID"
+
+say "--- up twice"
+run_pvug 0 up $VMID
+expect_drive 0x1d6b 0x0401 $SERIAL "$img" 30
+udc1=$(gadget_udc $VMID)
+devnum1=$(cat "$USBDEV/devnum" 2>/dev/null)
+disk1=$DISK
+before=$(snapshot)
+run_pvug 0 up $VMID
+assert_eq "$udc1" "$(gadget_udc $VMID)" "second up: same UDC"
+assert_eq "$devnum1" "$(cat "$USBDEV/devnum" 2>/dev/null)" "second up: the device was not re-enumerated"
+assert_eq "$before" "$(snapshot)" "second up: configfs, modules and disks unchanged"
+assert_true "second up: $disk1 still reads the image" cmp "$img" <(dd if="$disk1" bs=1M iflag=direct status=none)
+
+say "--- down twice"
+run_pvug 0 down $VMID
+assert_clean "after down"
+run_pvug 0 down $VMID
+assert_clean "after the second down"
+
+say "--- up over a half-built leftover"
+modprobe libcomposite
+modprobe usb_f_mass_storage
+mkdir "$G" && echo 0x1d6b > "$G/idVendor" && echo 0x0999 > "$G/idProduct"
+mkdir "$G/strings/0x409" && echo WRONGSERIAL > "$G/strings/0x409/serialnumber"
+mkdir "$G/configs/c.1" "$G/functions/mass_storage.usb0"
+say "leftover: $(cd "$G" && find . -maxdepth 2 -type d | tr '\n' ' ')"
+run_pvug 0 up $VMID
+if expect_drive 0x1d6b 0x0401 $SERIAL "$img" 30; then
+  assert_eq 0 "$(count_usb_dev 0x1d6b 0x0999)" "no device with the leftover's ids"
+fi
+run_pvug 0 down $VMID
+assert_clean "after down of the rebuilt gadget"
+
+say "--- a bound leftover with wrong identity is replaced"
+run_pvug 0 up $VMID
+expect_drive 0x1d6b 0x0401 $SERIAL "$img" 30
+u=$(gadget_udc $VMID)
+echo "" > "$G/UDC"
+echo WRONGSERIAL > "$G/strings/0x409/serialnumber"
+echo "$u" > "$G/UDC"
+wait_usb_dev 0x1d6b 0x0401 WRONGSERIAL 30 > /dev/null && ok "rebound by hand with serial WRONGSERIAL"
+run_pvug 0 up $VMID
+expect_drive 0x1d6b 0x0401 $SERIAL "$img" 30 && ok "the drive has the configured serial again"
+assert_eq "" "$(find_usb_dev 0x1d6b 0x0401 WRONGSERIAL)" "no device with the wrong serial"
+run_pvug 0 down $VMID
+assert_clean "after down"
+
+say "--- down after a killed up"
+for delay in dir 0.5 1.5; do
+  ( pvug_bg up $VMID ) > "$SCRATCH/killed-up.out" 2>&1 &
+  jpid=$!
+  if [ "$delay" = dir ]; then
+    wait_until 60 test -d "$G"   # kill as soon as the gadget directory appears
+  else
+    sleep "$delay"
+  fi
+  kill -9 $jpid 2>/dev/null
+  wait $jpid 2>/dev/null
+  stage="dir=$([ -d "$G" ] && echo yes || echo no) udc=$(gadget_udc $VMID) disks=$(sd_disks | tr '\n' ',')"
+  say "killed up (after $delay): $stage"
+  sed 's/^/    killed up | /' "$SCRATCH/killed-up.out"
+  run_pvug 0 down $VMID
+  assert_clean "down after an up killed after $delay ($stage)"
+done
+# and the host lock is free again: a normal up/down works
+run_pvug 0 up $VMID
+expect_drive 0x1d6b 0x0401 $SERIAL "$img" 30
+run_pvug 0 down $VMID
+assert_clean "final down"

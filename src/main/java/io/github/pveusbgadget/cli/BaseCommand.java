@@ -1,0 +1,25 @@
+package io.github.pveusbgadget.cli;
+
+import io.github.pveusbgadget.config.VmId;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** What every subcommand shares: the services of the root command and its output. */
+abstract class BaseCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    Services services() {
+        return ((RootCommand) spec.root().userObject()).services();
+    }
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    static VmId vmId(String text) {
+        return VmId.parse(text);
+    }
+}

@@ -1,0 +1,27 @@
+package io.github.pveusbgadget.cli;
+
+import io.github.pveusbgadget.gadget.GadgetFs;
+import io.github.pveusbgadget.gadget.KernelGadgetFs;
+import io.github.pveusbgadget.host.CommandRunner;
+import io.github.pveusbgadget.host.ExecCommandRunner;
+import io.github.pveusbgadget.host.Ticker;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.security.SecureRandom;
+import java.util.Random;
+
+/**
+ * Everything the commands take from the outside world: the file system paths resolve in, configfs writes, external
+ * programs, time and randomness. Tests pass an in-memory one.
+ *
+ * @param random used for fresh serials; must be unpredictable in production
+ */
+public record Environment(FileSystem fileSystem, GadgetFs gadgetFs, CommandRunner runner, Ticker ticker,
+                          Random random) {
+
+    /** The real host. */
+    public static Environment system() {
+        return new Environment(FileSystems.getDefault(), new KernelGadgetFs(), new ExecCommandRunner(), Ticker.SYSTEM,
+                new SecureRandom());
+    }
+}

@@ -1,0 +1,33 @@
+package io.github.pveusbgadget.cli;
+
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** The options every command takes, before or after its name. */
+public final class GlobalOptions {
+    @Option(names = "--config-dir", paramLabel = "DIR", scope = ScopeType.INHERIT,
+            defaultValue = "${env:PVE_USB_GADGET_CONFIG_DIR:-/etc/pve-usb-gadget}",
+            description = "Directory of <vmid>.conf files (default: ${DEFAULT-VALUE}; env PVE_USB_GADGET_CONFIG_DIR).")
+    String configDir;
+
+    @Option(names = "--configfs", paramLabel = "DIR", scope = ScopeType.INHERIT,
+            defaultValue = "/sys/kernel/config", description = "Where configfs is mounted (default: ${DEFAULT-VALUE}).")
+    String configfs;
+
+    @Option(names = "--sysfs", paramLabel = "DIR", scope = ScopeType.INHERIT, defaultValue = "/sys",
+            description = "Where sysfs is mounted (default: ${DEFAULT-VALUE}).")
+    String sysfs;
+
+    @Option(names = "--procfs", paramLabel = "DIR", scope = ScopeType.INHERIT, defaultValue = "/proc", hidden = true,
+            description = "Where procfs is mounted (default: ${DEFAULT-VALUE}).")
+    String proc;
+
+    @Option(names = "--lock-file", paramLabel = "FILE", scope = ScopeType.INHERIT, hidden = true,
+            defaultValue = "/run/lock/pve-usb-gadget.lock",
+            description = "The host-wide lock serializing up and down (default: ${DEFAULT-VALUE}).")
+    String lockFile;
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+            description = "Debug output: every check, command and its output.")
+    boolean verbose;
+}

@@ -1,0 +1,34 @@
+package io.github.pveusbgadget.cli;
+
+import io.github.pveusbgadget.ToolException;
+import io.github.pveusbgadget.config.VmId;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code hook <vmid> <phase>}: what Proxmox's hookscript shim calls. */
+@Command(name = "hook", mixinStandardHelpOptions = true,
+        description = {"Run as a Proxmox hookscript: pre-start = up, post-stop = down, post-start and pre-stop do "
+                + "nothing."})
+final class HookCommand extends BaseCommand {
+    @Parameters(index = "0", paramLabel = "VMID")
+    String vmId;
+
+    @Parameters(index = "1", paramLabel = "PHASE", description = "pre-start, post-start, pre-stop or post-stop")
+    String phase;
+
+    @Option(names = "--dry-run", description = "Change nothing; print the steps as a shell script.")
+    boolean dryRun;
+
+    @Override
+    public Integer call() {
+        VmId id = vmId(vmId);
+        HookPhase hookPhase = HookPhase.parse(phase).orElseThrow(() -> ToolException.badInput(
+                "unknown hook phase '" + phase + "'; Proxmox calls pre-start, post-start, pre-stop or post-stop"));
+        return switch (hookPhase) {
+            case PRE_START -> UpCommand.up(this, id, dryRun);
+            case POST_STOP -> DownCommand.down(this, id, dryRun);
+            case POST_START, PRE_STOP -> 0;
+        };
+    }
+}

@@ -1,0 +1,31 @@
+package io.github.pveusbgadget.cli;
+
+import java.util.Optional;
+
+/** The phases Proxmox runs a hookscript in, and what each does here. */
+public enum HookPhase {
+    PRE_START("pre-start"),
+    POST_START("post-start"),
+    PRE_STOP("pre-stop"),
+    POST_STOP("post-stop");
+
+    private final String argument;
+
+    HookPhase(String argument) {
+        this.argument = argument;
+    }
+
+    public static Optional<HookPhase> parse(String argument) {
+        for (HookPhase phase : values()) {
+            if (phase.argument.equals(argument)) {
+                return Optional.of(phase);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether the phase does nothing (Main answers these without starting logging or the command line). */
+    public boolean isNoOp() {
+        return this == POST_START || this == PRE_STOP;
+    }
+}

@@ -1,0 +1,58 @@
+package io.github.pveusbgadget.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * One VM's validated {@code <vmid>.conf}: every key of PRODUCT.md with its default applied.
+ *
+ * @param maxSpeed empty when the config leaves it to the UDC ("super when the UDC offers it")
+ */
+public record GadgetConfig(
+        VmId vmId,
+        Path source,
+        Path image,
+        UsbId usbId,
+        String serial,
+        String manufacturer,
+        String product,
+        String inquiryVendor,
+        String inquiryProduct,
+        String inquiryRevision,
+        boolean readOnly,
+        boolean removable,
+        boolean cdrom,
+        boolean noFua,
+        Optional<MaxSpeed> maxSpeed,
+        Duration enumerateTimeout) {
+
+    /** Default USB vendor id: the Linux Foundation, as the kernel's own gadgets use. */
+    public static final int DEFAULT_VENDOR_ID = 0x1d6b;
+    public static final String DEFAULT_MANUFACTURER = "pve-usb-gadget";
+    public static final String DEFAULT_PRODUCT = "Virtual Flash";
+    public static final String DEFAULT_INQUIRY_VENDOR = "PVE";
+    public static final String DEFAULT_INQUIRY_PRODUCT = "Virtual Flash";
+    public static final String DEFAULT_INQUIRY_REVISION = "1.00";
+    public static final Duration DEFAULT_ENUMERATE_TIMEOUT = Duration.ofSeconds(10);
+
+    /** The SCSI INQUIRY string: vendor, product and revision padded to 8, 16 and 4 characters. */
+    public String inquiryString() {
+        return String.format(Locale.ROOT, "%-8s%-16s%-4s", inquiryVendor, inquiryProduct, inquiryRevision);
+    }
+
+    /**
+     * The GUID unRAID licenses against: {@code VID-PID-SERIAL}, the serial left-padded with {@code 0} to 16
+     * characters, its rightmost 16 used, all upper case.
+     */
+    public String unraidGuid() {
+        return unraidGuid(usbId, serial);
+    }
+
+    public static String unraidGuid(UsbId usbId, String serial) {
+        String padded = "0".repeat(Math.max(0, 16 - serial.length())) + serial;
+        String last16 = padded.substring(padded.length() - 16);
+        return (usbId.vendorHex() + "-" + usbId.productHex() + "-" + last16).toUpperCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,133 @@
+package io.github.pveusbgadget.image;
+
+import io.github.pveusbgadget.config.GadgetConfig;
+import io.github.pveusbgadget.gadget.GadgetInspector;
+import io.github.pveusbgadget.gadget.GadgetLayout;
+import io.github.pveusbgadget.gadget.ObservedGadget;
+import io.github.pveusbgadget.host.HostRoots;
+import io.github.pveusbgadget.kernel.MountTable;
+import io.github.pveusbgadget.kernel.SysfsFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Decides whether an image may back a VM's gadget: it must exist, be a regular file or a block device, and be
+ * used by nobody else, because two writers on one FAT file system destroy it.
+ */
+public final class ImageGuard {
+    private static final long MIN_SIZE = 512;
+
+    private final HostRoots roots;
+    private final GadgetInspector inspector;
+
+    public ImageGuard(HostRoots roots, GadgetInspector inspector) {
+        this.roots = roots;
+        this.inspector = inspector;
+    }
+
+    /** Every reason the image of {@code config} cannot be used now; empty when it can. */
+    public List<ImageProblem> problems(GadgetConfig config) {
+        List<ImageProblem> problems = new ArrayList<>();
+        Path image = config.image();
+        String where = "(image in " + config.source() + ")";
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(image, BasicFileAttributes.class);
+        } catch (IOException e) {
+            problems.add(new ImageProblem(true, "image " + image + " does not exist " + where
+                    + "; fix the path or create it with 'pve-usb-gadget image create'"));
+            return problems;
+        }
+        Optional<String> blockDevice = attributes.isOther() ? blockDeviceName(image) : Optional.empty();
+        if (!attributes.isRegularFile() && blockDevice.isEmpty()) {
+            problems.add(new ImageProblem(true, "image " + image + " is neither a regular file nor a block device "
+                    + where));
+            return problems;
+        }
+        if (attributes.isRegularFile() && attributes.size() < MIN_SIZE) {
+            problems.add(new ImageProblem(true, "image " + image + " is smaller than one 512-byte sector " + where));
+        }
+        if (!Files.isReadable(image) || (!config.readOnly() && !Files.isWritable(image))) {
+            problems.add(new ImageProblem(true, "image " + image + " is not " + (config.readOnly() ? "readable"
+                    : "readable and writable") + " by this user " + where + "; run as root or set read_only = true"));
+        }
+        String real = realPath(image);
+        String ours = GadgetLayout.nameOf(config.vmId());
+        for (ObservedGadget gadget : inspector.all()) {
+            if (gadget.name().equals(ours)) {
+                continue;
+            }
+            for (String file : gadget.backingFiles()) {
+                if (realPath(image.getFileSystem().getPath(file)).equals(real)) {
+                    problems.add(new ImageProblem(false, "image " + image + " is already used by gadget "
+                            + gadget.name() + "; two VMs must never share one image"));
+                }
+            }
+        }
+        loopDeviceOf(real).ifPresent(loop -> problems.add(new ImageProblem(false, "image " + image
+                + " is attached to /dev/" + loop + " on the host; detach it first: losetup -d /dev/" + loop)));
+        blockDevice.ifPresent(device -> problems.addAll(blockDeviceProblems(image, device)));
+        return problems;
+    }
+
+    /** Throws the first problem as a one-line error. */
+    public void requireUsable(GadgetConfig config) {
+        List<ImageProblem> problems = problems(config);
+        if (!problems.isEmpty()) {
+            throw problems.get(0).toException();
+        }
+    }
+
+    private List<ImageProblem> blockDeviceProblems(Path image, String device) {
+        List<ImageProblem> problems = new ArrayList<>();
+        Path sysDevice = roots.sysfs().resolve("class").resolve("block").resolve(device);
+        MountTable mounts = MountTable.read(roots.mountInfo());
+        List<String> names = new ArrayList<>();
+        names.add(device);
+        SysfsFiles.list(sysDevice).stream()
+                .filter(p -> Files.exists(p.resolve("partition")))
+                .forEach(p -> names.add(p.getFileName().toString()));
+        for (String name : names) {
+            Path dir = name.equals(device) ? sysDevice : sysDevice.resolve(name);
+            SysfsFiles.read(dir.resolve("dev")).ifPresent(number -> mounts.mountPointsOf(number).forEach(point ->
+                    problems.add(new ImageProblem(false, "block device /dev/" + name + " (image " + image
+                            + ") is mounted on " + point + " on the host; unmount it first: umount " + point))));
+            List<Path> holders = SysfsFiles.list(dir.resolve("holders"));
+            if (!holders.isEmpty()) {
+                problems.add(new ImageProblem(false, "block device /dev/" + name + " (image " + image
+                        + ") is held by " + holders.get(0).getFileName() + " (LVM, md or dm) on the host; "
+                        + "release it first"));
+            }
+        }
+        return problems;
+    }
+
+    private Optional<String> blockDeviceName(Path image) {
+        String name = image.getFileSystem().getPath(realPath(image)).getFileName().toString();
+        return Files.isDirectory(roots.sysfs().resolve("class").resolve("block").resolve(name))
+                ? Optional.of(name) : Optional.empty();
+    }
+
+    private Optional<String> loopDeviceOf(String realImage) {
+        for (Path loop : SysfsFiles.list(roots.sysfs().resolve("block"))) {
+            Optional<String> backing = SysfsFiles.read(loop.resolve("loop").resolve("backing_file"));
+            if (backing.map(b -> b.replaceFirst(" \\(deleted\\)$", "")).filter(realImage::equals).isPresent()) {
+                return Optional.of(loop.getFileName().toString());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String realPath(Path path) {
+        try {
+            return path.toRealPath().toString();
+        } catch (IOException e) {
+            return path.toAbsolutePath().normalize().toString();
+        }
+    }
+}

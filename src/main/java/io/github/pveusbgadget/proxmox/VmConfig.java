@@ -1,0 +1,67 @@
+package io.github.pveusbgadget.proxmox;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The parts of a Proxmox VM configuration ({@code qm config <vmid>} output) this tool cares about: USB
+ * passthrough entries, the boot order and the hookscript.
+ */
+public final class VmConfig {
+    private static final Pattern LINE = Pattern.compile("^([a-z0-9_-]+):\\s*(.*)$");
+    private static final Pattern USB_HOST = Pattern.compile("(?:^|,)host=([0-9a-fA-F]{4}):([0-9a-fA-F]{4})(?:,|$)");
+
+    private final Map<String, String> options;
+
+    private VmConfig(Map<String, String> options) {
+        this.options = options;
+    }
+
+    /** Parses the current section of {@code qm config} output (snapshots, in later sections, are ignored). */
+    public static VmConfig parse(String text) {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (String raw : text.split("\n")) {
+            String line = raw.strip();
+            if (line.startsWith("[")) {
+                break;
+            }
+            Matcher m = LINE.matcher(line);
+            if (m.matches()) {
+                options.putIfAbsent(m.group(1), m.group(2).strip());
+            }
+        }
+        return new VmConfig(options);
+    }
+
+    /** The {@code usbN} key whose {@code host=} is {@code vendor:product} (lower-case hex), if any. */
+    public Optional<String> usbSlotFor(String usbId) {
+        for (Map.Entry<String, String> option : options.entrySet()) {
+            if (option.getKey().matches("usb[0-9]+")) {
+                Matcher m = USB_HOST.matcher(option.getValue());
+                if (m.find() && (m.group(1) + ":" + m.group(2)).toLowerCase(Locale.ROOT).equals(usbId)) {
+                    return Optional.of(option.getKey());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The devices of {@code boot: order=a;b;c}, in order. */
+    public java.util.List<String> bootOrder() {
+        String boot = options.getOrDefault("boot", "");
+        for (String part : boot.split(",")) {
+            if (part.startsWith("order=")) {
+                return java.util.List.of(part.substring("order=".length()).split(";"));
+            }
+        }
+        return java.util.List.of();
+    }
+
+    public Optional<String> hookscript() {
+        return Optional.ofNullable(options.get("hookscript"));
+    }
+}
