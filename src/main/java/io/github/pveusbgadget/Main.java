@@ -16,7 +16,15 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, Environment.system(), new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        Environment environment;
+        try {
+            environment = Environment.system();
+        } catch (ToolException e) {
+            System.err.println("pve-usb-gadget: " + e.getMessage());
+            System.exit(e.exitCode());
+            return;
+        }
+        System.exit(run(args, environment, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
     /** Runs the command line and returns the exit code; never throws for an expected failure. */

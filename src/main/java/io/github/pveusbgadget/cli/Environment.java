@@ -1,5 +1,6 @@
 package io.github.pveusbgadget.cli;
 
+import io.github.pveusbgadget.gadget.FaultInjector;
 import io.github.pveusbgadget.gadget.GadgetFs;
 import io.github.pveusbgadget.gadget.KernelGadgetFs;
 import io.github.pveusbgadget.host.CommandRunner;
@@ -15,13 +16,14 @@ import java.util.Random;
  * programs, time and randomness. Tests pass an in-memory one.
  *
  * @param random used for fresh serials; must be unpredictable in production
+ * @param faults the fault-injection test seam ({@link FaultInjector#NONE} in production)
  */
 public record Environment(FileSystem fileSystem, GadgetFs gadgetFs, CommandRunner runner, Ticker ticker,
-                          Random random) {
+                          Random random, FaultInjector faults) {
 
     /** The real host. */
     public static Environment system() {
         return new Environment(FileSystems.getDefault(), new KernelGadgetFs(), new ExecCommandRunner(), Ticker.SYSTEM,
-                new SecureRandom());
+                new SecureRandom(), FaultInjector.fromSpec(System.getenv("PVE_USB_GADGET_FAULT")));
     }
 }

@@ -22,6 +22,10 @@ public final class GlobalOptions {
             description = "Where procfs is mounted (default: ${DEFAULT-VALUE}).")
     String proc;
 
+    @Option(names = "--devfs", paramLabel = "DIR", scope = ScopeType.INHERIT, defaultValue = "/dev", hidden = true,
+            description = "Where device nodes are (default: ${DEFAULT-VALUE}).")
+    String dev;
+
     @Option(names = "--lock-file", paramLabel = "FILE", scope = ScopeType.INHERIT, hidden = true,
             defaultValue = "/run/lock/pve-usb-gadget.lock",
             description = "The host-wide lock serializing up and down (default: ${DEFAULT-VALUE}).")

@@ -28,7 +28,7 @@ public final class Services {
         this.environment = environment;
         var fs = environment.fileSystem();
         this.roots = new HostRoots(fs.getPath(options.configfs), fs.getPath(options.sysfs), fs.getPath(options.proc),
-                fs.getPath(options.lockFile));
+                fs.getPath(options.dev), fs.getPath(options.lockFile));
         this.store = new ConfigStore(fs.getPath(options.configDir));
         this.modules = new KernelModules(roots.sysfs(), environment.runner());
         this.udcs = new UdcRegistry(roots.sysfs());
@@ -72,7 +72,7 @@ public final class Services {
 
     public GadgetLifecycle lifecycle() {
         StepContext context = new StepContext(environment.gadgetFs(), modules, usb, poller, environment.runner());
-        return new GadgetLifecycle(roots, store, modules, udcs, usb, inspector, imageGuard, new PlanExecutor(context),
+        return new GadgetLifecycle(roots, store, modules, udcs, usb, inspector, imageGuard, new PlanExecutor(context, environment.faults()),
                 poller);
     }
 }

@@ -4,6 +4,7 @@ import io.github.pveusbgadget.ToolException;
 import io.github.pveusbgadget.config.ConfigStore;
 import io.github.pveusbgadget.config.GadgetConfig;
 import io.github.pveusbgadget.config.MaxSpeed;
+import io.github.pveusbgadget.config.UsbId;
 import io.github.pveusbgadget.config.VmId;
 import io.github.pveusbgadget.host.HostRoots;
 import io.github.pveusbgadget.host.Poller;
@@ -78,8 +79,8 @@ public final class GadgetLifecycle {
                     .map(step -> ((Steps.LoadModule) step).module())
                     .toList();
             try {
-                executor.apply(prepare);
-                executor.apply(gadgetPlan(config, false));
+                executor.apply("up", prepare);
+                executor.apply("up", gadgetPlan(config, false));
             } catch (RuntimeException e) {
                 rollBack(vmId, loadedNow);
                 throw e;
@@ -96,7 +97,7 @@ public final class GadgetLifecycle {
             return new Plan().note("VM " + vmId + " has no gadget " + GadgetLayout.nameOf(vmId));
         }
         boolean othersLeft = inspector.all().stream().anyMatch(g -> !g.dir().equals(gadget.get().dir()));
-        return planner.down(gadget.get(), goneTimeout(vmId), !othersLeft);
+        return planner.down(gadget.get(), goneTimeout(vmId), hostBlockDevices(gadget.get()), !othersLeft);
     }
 
     /** Unbinds and removes the VM's gadget and flushes its image; without a gadget it does nothing. */
@@ -108,7 +109,7 @@ public final class GadgetLifecycle {
                 return;
             }
             try {
-                executor.apply(plan);
+                executor.apply("down", plan);
             } catch (ToolException e) {
                 throw ToolException.failed(e.getMessage() + "; run 'pve-usb-gadget down " + vmId + "' again", e);
             }
@@ -134,7 +135,7 @@ public final class GadgetLifecycle {
         }
         Plan plan = new Plan();
         existing.ifPresent(leftover -> plan.note("removing the leftover gadget " + layout.name() + " first")
-                .addAll(planner.teardown(leftover, config.enumerateTimeout())));
+                .addAll(planner.teardown(leftover, config.enumerateTimeout(), hostBlockDevices(leftover))));
         Udc udc = chooseUdc(config, existing, predictUdc);
         MaxSpeed speed = config.maxSpeed().orElse(MaxSpeed.SUPER.offeredBy(udc.maximumSpeed())
                 ? MaxSpeed.SUPER : MaxSpeed.HIGH);
@@ -203,6 +204,20 @@ public final class GadgetLifecycle {
         }
     }
 
+    /** The block devices ({@code sdX}) the host made of a bound gadget. */
+    private List<String> hostBlockDevices(ObservedGadget gadget) {
+        int index = Udc.indexOf(gadget.udc());
+        if (index < 0) {
+            return List.of();
+        }
+        try {
+            UsbId usbId = new UsbId(Integer.decode(gadget.idVendor()), Integer.decode(gadget.idProduct()));
+            return usb.find(usbId, gadget.serial(), "dummy_hcd." + index).map(usb::blockDevicesOf).orElse(List.of());
+        } catch (IllegalArgumentException e) {
+            return List.of();
+        }
+    }
+
     private Duration goneTimeout(VmId vmId) {
         try {
             return store.loadIfPresent(vmId).map(GadgetConfig::enumerateTimeout)
@@ -217,7 +232,7 @@ public final class GadgetLifecycle {
     private void rollBack(VmId vmId, List<String> loadedNow) {
         LOG.warn("VM {}: up failed, removing what it made", vmId);
         inspector.ours(vmId).ifPresent(g ->
-                executor.applyBestEffort(planner.teardown(g, GadgetConfig.DEFAULT_ENUMERATE_TIMEOUT)));
+                executor.applyBestEffort(planner.teardown(g, GadgetConfig.DEFAULT_ENUMERATE_TIMEOUT, List.of())));
         if (!loadedNow.isEmpty() && !inspector.anyGadget()) {
             List<String> unload = new ArrayList<>(loadedNow);
             java.util.Collections.reverse(unload);

@@ -86,15 +86,18 @@ public final class GadgetPlanner {
      * from configurations, the configurations' strings, the configurations, the functions, the gadget's strings,
      * the gadget.
      */
-    public Plan teardown(ObservedGadget gadget, Duration goneTimeout) {
+    public Plan teardown(ObservedGadget gadget, Duration goneTimeout, List<String> hostBlockDevices) {
         Plan plan = new Plan();
         if (gadget.isBound()) {
-            plan.add(write(gadget.dir().resolve("UDC"), ""));
+            hostBlockDevices.forEach(name -> plan.add(new Steps.FlushHostBlockDevice(roots.dev().resolve(name),
+                    goneTimeout)));
+            List<Path> luns = gadget.luns().stream().map(ObservedGadget.Lun::dir).toList();
+            plan.add(new Steps.Unbind(gadget.dir(), luns, goneTimeout));
             int index = Udc.indexOf(gadget.udc());
             UsbId usbId = parseUsbId(gadget);
             if (index >= 0 && usbId != null) {
                 plan.add(new Steps.AwaitHostDeviceGone(usbId, gadget.serial(), "dummy_hcd." + index, goneTimeout,
-                        roots.sysfs()));
+                        roots.sysfs(), luns));
             }
         }
         gadget.osDescLinks().forEach(link -> plan.add(new Steps.RemoveLink(link)));
@@ -108,8 +111,9 @@ public final class GadgetPlanner {
     }
 
     /** {@link #teardown}, then the backing files flushed, then the modules unloaded if asked. */
-    public Plan down(ObservedGadget gadget, Duration goneTimeout, boolean unloadModules) {
-        Plan plan = teardown(gadget, goneTimeout);
+    public Plan down(ObservedGadget gadget, Duration goneTimeout, List<String> hostBlockDevices,
+                     boolean unloadModules) {
+        Plan plan = teardown(gadget, goneTimeout, hostBlockDevices);
         for (String file : gadget.backingFiles()) {
             Path image = gadget.dir().getFileSystem().getPath(file);
             if (Files.exists(image)) {

@@ -10,16 +10,23 @@ public final class PlanExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(PlanExecutor.class);
 
     private final StepContext context;
+    private final FaultInjector faults;
+    private final java.util.Map<String, Integer> stepsDone = new java.util.HashMap<>();
 
-    public PlanExecutor(StepContext context) {
+    public PlanExecutor(StepContext context, FaultInjector faults) {
         this.context = context;
+        this.faults = faults;
     }
 
-    /** Applies every step; the first failure stops it and is thrown as a one-line {@link ToolException}. */
-    public void apply(Plan plan) {
+    /**
+     * Applies every step of a plan of {@code operation} ({@code up}, {@code down}); the first failure stops it and is
+     * thrown as a one-line {@link ToolException}. Steps are numbered across all plans of one operation.
+     */
+    public void apply(String operation, Plan plan) {
         for (Step step : plan.steps()) {
             LOG.info(step.describe());
             try {
+                faults.beforeStep(operation, stepsDone.merge(operation, 1, Integer::sum), step);
                 step.apply(context);
             } catch (IOException e) {
                 throw ToolException.failed(step.describe() + " failed: " + reason(e), e);

@@ -2,9 +2,11 @@ package io.github.pveusbgadget.gadget;
 
 import io.github.pveusbgadget.ToolException;
 import io.github.pveusbgadget.config.UsbId;
+import io.github.pveusbgadget.host.BlockingCall;
 import io.github.pveusbgadget.host.CommandResult;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -237,7 +239,7 @@ public final class Steps {
 
     /** After unbinding: waits until the host has let go of the device, so nobody still writes through it. */
     public record AwaitHostDeviceGone(UsbId usbId, String serial, String controller, Duration timeout,
-                                      Path sysfs) implements Step {
+                                      Path sysfs, List<Path> luns) implements Step {
         @Override
         public String describe() {
             return "wait up to " + timeout.toSeconds() + " s for the host to drop " + identity(usbId, serial);
@@ -259,8 +261,85 @@ public final class Steps {
             boolean gone = context.poller().await(
                     () -> context.usb().find(usbId, serial, controller).isEmpty(), timeout);
             if (!gone) {
-                LOG.warn("warning: the host still lists {} after {} s; removing the gadget anyway",
-                        identity(usbId, serial), timeout.toSeconds());
+                forceEject(context, luns, "the host still lists " + identity(usbId, serial) + " after "
+                        + timeout.toSeconds() + " s");
+            }
+        }
+    }
+
+    /**
+     * Unbinds the gadget from its UDC. The kernel can block this while the host still holds the medium; after
+     * {@code timeout} the LUNs are force-ejected (which releases the host) and the unbind is given the same time
+     * again, so {@code down} never hangs.
+     */
+    public record Unbind(Path gadget, List<Path> luns, Duration timeout) implements Step {
+        @Override
+        public String describe() {
+            return "echo '' > " + gadget.resolve("UDC") + " (unbind)";
+        }
+
+        @Override
+        public List<String> shell() {
+            return List.of("echo '' > " + Shell.quote(gadget.resolve("UDC")));
+        }
+
+        @Override
+        public void apply(StepContext context) throws IOException {
+            Path udc = gadget.resolve("UDC");
+            if (BlockingCall.run("unbind", timeout, () -> context.fs().write(udc, ""))) {
+                return;
+            }
+            forceEject(context, luns, "unbinding did not finish within " + timeout.toSeconds() + " s");
+            if (!BlockingCall.run("unbind", timeout, () -> context.fs().write(udc, ""))) {
+                throw new IOException("unbinding is stuck in the kernel even after a forced eject (see dmesg); "
+                        + "the gadget stays until it finishes");
+            }
+        }
+    }
+
+    /** Writes {@code 1} to each LUN's {@code forced_eject}: closes the backing file even if the host objects. */
+    static void forceEject(StepContext context, List<Path> luns, String why) {
+        for (Path lun : luns) {
+            Path attribute = lun.resolve("forced_eject");
+            try {
+                if (BlockingCall.run("forced_eject", Duration.ofSeconds(10), () -> context.fs().write(attribute, "1"))) {
+                    LOG.warn("warning: {}: forced eject of {}", why, lun);
+                } else {
+                    LOG.warn("warning: {}: forced eject of {} did not finish either", why, lun);
+                }
+            } catch (IOException e) {
+                LOG.warn("warning: {}: forced eject of {} failed: {}", why, lun, e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Flushes the host's page cache of a block device it made of the gadget, before unbinding takes the device away
+     * (on Proxmox the VM owns the device and this finds nothing to do; a host-side writer would otherwise lose data).
+     */
+    public record FlushHostBlockDevice(Path device, Duration timeout) implements Step {
+        @Override
+        public String describe() {
+            return "flush the host's cache of " + device;
+        }
+
+        @Override
+        public List<String> shell() {
+            return List.of("sync " + Shell.quote(device) + " || true");
+        }
+
+        @Override
+        public void apply(StepContext context) throws IOException {
+            if (!Files.exists(device)) {
+                return;
+            }
+            boolean done = BlockingCall.run("flush", timeout, () -> {
+                try (FileChannel channel = FileChannel.open(device, StandardOpenOption.READ)) {
+                    channel.force(true);
+                }
+            });
+            if (!done) {
+                LOG.warn("warning: flushing {} did not finish within {} s; going on", device, timeout.toSeconds());
             }
         }
     }

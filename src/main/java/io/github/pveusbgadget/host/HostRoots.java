@@ -9,9 +9,10 @@ import java.nio.file.Path;
  * @param configfs  where configfs is (to be) mounted, normally {@code /sys/kernel/config}
  * @param sysfs     sysfs, normally {@code /sys}
  * @param proc      procfs, normally {@code /proc}
+ * @param dev       device nodes, normally {@code /dev}
  * @param lockFile  the host-wide lock serializing {@code up} and {@code down}
  */
-public record HostRoots(Path configfs, Path sysfs, Path proc, Path lockFile) {
+public record HostRoots(Path configfs, Path sysfs, Path proc, Path dev, Path lockFile) {
 
     /** Directory holding every configfs USB gadget. */
     public Path gadgetRoot() {

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  */
 public final class VmConfig {
     private static final Pattern LINE = Pattern.compile("^([a-z0-9_-]+):\\s*(.*)$");
-    private static final Pattern USB_HOST = Pattern.compile("(?:^|,)host=([0-9a-fA-F]{4}):([0-9a-fA-F]{4})(?:,|$)");
+    private static final Pattern USB_HOST = Pattern.compile("(?:^|,)(?:host=)?([0-9a-fA-F]{4}):([0-9a-fA-F]{4})(?:,|$)");
 
     private final Map<String, String> options;
 
@@ -63,5 +63,32 @@ public final class VmConfig {
 
     public Optional<String> hookscript() {
         return Optional.ofNullable(options.get("hookscript"));
+    }
+
+    /** The value of option {@code key} ({@code scsi0}, {@code boot}, ...), if set. */
+    public Optional<String> get(String key) {
+        return Optional.ofNullable(options.get(key));
+    }
+
+    /** Every option key, in the order {@code qm config} printed them. */
+    public java.util.Set<String> keys() {
+        return java.util.Collections.unmodifiableSet(options.keySet());
+    }
+
+    /** The {@code usbN} entries by slot number, lowest first. */
+    public java.util.SortedMap<Integer, String> usbEntries() {
+        java.util.SortedMap<Integer, String> entries = new java.util.TreeMap<>();
+        options.forEach((key, value) -> {
+            if (key.matches("usb[0-9]{1,2}")) {
+                entries.put(Integer.parseInt(key.substring(3)), value);
+            }
+        });
+        return entries;
+    }
+
+    /** The {@code vendor:product} (lower-case hex) an {@code usbN} value passes through, if it names one. */
+    public static Optional<String> usbIdOf(String usbValue) {
+        Matcher m = USB_HOST.matcher(usbValue);
+        return m.find() ? Optional.of((m.group(1) + ":" + m.group(2)).toLowerCase(Locale.ROOT)) : Optional.empty();
     }
 }

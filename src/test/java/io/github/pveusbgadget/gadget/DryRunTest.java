@@ -72,6 +72,7 @@ class DryRunTest {
         assertThat(run.exitCode()).isZero();
         assertThat(run.out().lines().filter(l -> l.startsWith("echo") || l.startsWith("rm") || l.startsWith("sync")
                 || l.startsWith("modprobe"))).containsExactly(
+                "sync /dev/sdb || true",
                 "echo '' > " + G + "/UDC",
                 "rm " + G + "/configs/c.1/mass_storage.0",
                 "rmdir " + G + "/configs/c.1/strings/0x409",

@@ -3,6 +3,7 @@ package io.github.pveusbgadget.testing;
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
 import io.github.pveusbgadget.cli.Environment;
+import io.github.pveusbgadget.gadget.FaultInjector;
 import io.github.pveusbgadget.gadget.GadgetFs;
 import io.github.pveusbgadget.host.CommandResult;
 import io.github.pveusbgadget.host.CommandRunner;
@@ -47,6 +48,7 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     private final List<String> commands = new ArrayList<>();
     private final List<String> configfsOps = new ArrayList<>();
     private long nanos;
+    private FaultInjector faults = FaultInjector.NONE;
     private int udcCount = 4;
     private boolean hostEnumerates = true;
     private Predicate<String> failingOp = op -> false;
@@ -58,7 +60,7 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
                 .setDefaultAttributeValue("owner:owner", "root").build());
         try {
             for (String dir : List.of("/sys/module", "/sys/class/udc", "/sys/bus/usb/devices", "/sys/block",
-                    "/sys/class/block", "/sys/devices/platform", CONFIGFS, "/proc/self", "/run/lock", CONFIG_DIR,
+                    "/sys/class/block", "/sys/devices/platform", "/dev", CONFIGFS, "/proc/self", "/run/lock", CONFIG_DIR,
                     "/images")) {
                 Files.createDirectories(path(dir));
             }
@@ -81,7 +83,7 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     }
 
     public Environment environment() {
-        return new Environment(fs, this, this, this, random);
+        return new Environment(fs, this, this, this, random, faults);
     }
 
     /** How many UDCs {@code modprobe dummy_hcd} creates (its {@code num}). */
@@ -99,6 +101,12 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     /** Makes configfs operations matching {@code op} (e.g. {@code "mkdir .../functions/mass_storage.0"}) fail. */
     public FakeKernel failWhen(Predicate<String> op) {
         this.failingOp = op;
+        return this;
+    }
+
+    /** The fault-injection seam the commands run with. */
+    public FakeKernel faults(FaultInjector injector) {
+        this.faults = injector;
         return this;
     }
 

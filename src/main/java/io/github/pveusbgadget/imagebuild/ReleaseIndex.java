@@ -1,0 +1,210 @@
+package io.github.pveusbgadget.imagebuild;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.github.pveusbgadget.ToolException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * unRAID's release index, as its own tooling reads it: a JSON array of releases ({@code version}, {@code name},
+ * {@code basefile}, {@code date}, {@code url}, {@code changelog}, {@code md5}, {@code size}, {@code sha256}, and
+ * {@code branch}), or an object of such arrays by branch ({@code {"stable": [...], "next": [...]}}). Fields it does
+ * not know are ignored; a release without a url or a checksum is skipped.
+ */
+public final class ReleaseIndex {
+    /** unRAID's public index: the URL unRAID's and third-party tooling read; override with --index-url. */
+    public static final String DEFAULT_URL = "https://releases.unraid.net/json";
+
+    private final String source;
+    private final List<Release> releases;
+
+    private ReleaseIndex(String source, List<Release> releases) {
+        this.source = source;
+        this.releases = releases;
+    }
+
+    /** One downloadable release. {@code md5} and {@code sha256} are lower-case hex or empty. */
+    public record Release(String version, String date, String url, String md5, String sha256, long size,
+                          String basefile, String branch) {
+        /** A plain x.y.z release, not a beta or release candidate. */
+        public boolean isStable() {
+            return (branch.isEmpty() || branch.equalsIgnoreCase("stable"))
+                    && version.matches("\\d+(\\.\\d+)*");
+        }
+
+        /** The zip's file name: {@code basefile}, else the last part of the url's path. */
+        public String fileName() {
+            String name = !basefile.isEmpty() ? basefile : url.replaceFirst("[?#].*$", "")
+                    .replaceFirst("^.*/", "");
+            name = name.replaceAll("[^A-Za-z0-9._+-]", "_");
+            return name.isEmpty() || name.startsWith(".") ? "unRAIDServer-" + version + ".zip" : name;
+        }
+    }
+
+    public static ReleaseIndex parse(String source, String json) {
+        List<Release> releases = new ArrayList<>();
+        try (JsonParser parser = new JsonFactory().createParser(json)) {
+            Object root = value(parser, parser.nextToken());
+            collect(root, "", releases);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof ToolException tool) {
+                throw tool;
+            }
+            throw ToolException.failed("release index " + source + " is not valid JSON: " + e.getMessage()
+                    + "; check --index-url", e);
+        }
+        if (releases.isEmpty()) {
+            throw ToolException.failed("release index " + source + " lists no release with a url and a checksum; "
+                    + "check --index-url, or download the zip yourself and use --zip", null);
+        }
+        return new ReleaseIndex(source, releases);
+    }
+
+    public List<Release> releases() {
+        return List.copyOf(releases);
+    }
+
+    /** The release {@code version} (exact, else with a leading "v" dropped). */
+    public Release version(String version) {
+        String wanted = version.replaceFirst("^[vV]", "");
+        return releases.stream().filter(r -> r.version().equalsIgnoreCase(wanted)).findFirst()
+                .orElseThrow(() -> ToolException.badInput("--version " + version + " is not in the release index "
+                        + source + "; it has " + summary()));
+    }
+
+    /** The newest stable release; the newest of any kind when the index has no stable one. */
+    public Release latest() {
+        Comparator<Release> byVersion = (a, b) -> compareVersions(a.version(), b.version());
+        Optional<Release> stable = releases.stream().filter(Release::isStable).max(byVersion);
+        return stable.orElseGet(() -> releases.stream().max(byVersion).orElseThrow());
+    }
+
+    private String summary() {
+        List<String> versions = releases.stream().map(Release::version).sorted((a, b) -> compareVersions(b, a))
+                .toList();
+        return versions.size() <= 8 ? String.join(", ", versions)
+                : String.join(", ", versions.subList(0, 8)) + " and " + (versions.size() - 8) + " older";
+    }
+
+    /** Orders 6.12.4 < 6.12.10 < 7.0.0-beta1 < 7.0.0-rc.1 < 7.0.0. */
+    static int compareVersions(String a, String b) {
+        List<Long> pa = parts(a);
+        List<Long> pb = parts(b);
+        for (int i = 0; i < Math.max(pa.size(), pb.size()); i++) {
+            long x = i < pa.size() ? pa.get(i) : 0;
+            long y = i < pb.size() ? pb.get(i) : 0;
+            if (x != y) {
+                return Long.compare(x, y);
+            }
+        }
+        return 0;
+    }
+
+    private static List<Long> parts(String version) {
+        List<Long> parts = new ArrayList<>();
+        Matcher m = Pattern.compile("(\\d+)|(alpha|beta|rc)", Pattern.CASE_INSENSITIVE).matcher(version);
+        boolean pre = false;
+        while (m.find()) {
+            if (m.group(1) != null) {
+                parts.add(Long.parseLong(m.group(1)));
+            } else {
+                pre = true;
+                parts.add(switch (m.group(2).toLowerCase(Locale.ROOT)) {
+                    case "alpha" -> -3L;
+                    case "beta" -> -2L;
+                    default -> -1L;
+                });
+            }
+        }
+        if (!pre) {
+            // A final release sorts after its pre-releases: 7.0.0 > 7.0.0-rc1 (7,0,0,-1,1).
+            parts.add(0L);
+        }
+        return parts;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void collect(Object node, String branch, List<Release> out) {
+        if (node instanceof List<?> list) {
+            list.forEach(item -> collect(item, branch, out));
+        } else if (node instanceof Map<?, ?> map) {
+            Map<String, Object> object = (Map<String, Object>) map;
+            if (object.get("version") instanceof String && object.get("url") instanceof String) {
+                release(object, branch).ifPresent(out::add);
+                return;
+            }
+            object.forEach((key, value) -> collect(value, branch.isEmpty() ? key : branch, out));
+        }
+    }
+
+    private static Optional<Release> release(Map<String, Object> o, String branch) {
+        String url = text(o, "url");
+        String md5 = text(o, "md5").toLowerCase(Locale.ROOT);
+        String sha256 = text(o, "sha256").toLowerCase(Locale.ROOT);
+        if (url.isEmpty() || (!md5.matches("[0-9a-f]{32}") && !sha256.matches("[0-9a-f]{64}"))) {
+            return Optional.empty();
+        }
+        long size = o.get("size") instanceof Number n ? n.longValue()
+                : text(o, "size").matches("\\d{1,18}") ? Long.parseLong(text(o, "size")) : -1;
+        String ownBranch = text(o, "branch");
+        return Optional.of(new Release(text(o, "version"), text(o, "date"), url,
+                md5.matches("[0-9a-f]{32}") ? md5 : "", sha256.matches("[0-9a-f]{64}") ? sha256 : "", size,
+                text(o, "basefile"), ownBranch.isEmpty() ? branch : ownBranch));
+    }
+
+    private static String text(Map<String, Object> o, String key) {
+        Object value = o.get(key);
+        return value == null ? "" : value.toString().strip();
+    }
+
+    private static Object value(JsonParser parser, JsonToken token) throws IOException {
+        if (token == null) {
+            throw new IOException("empty document");
+        }
+        switch (token) {
+            case START_ARRAY -> {
+                List<Object> list = new ArrayList<>();
+                for (JsonToken t = parser.nextToken(); t != JsonToken.END_ARRAY; t = parser.nextToken()) {
+                    if (t == null) {
+                        throw new IOException("unexpected end of document");
+                    }
+                    list.add(value(parser, t));
+                }
+                return list;
+            }
+            case START_OBJECT -> {
+                Map<String, Object> map = new LinkedHashMap<>();
+                for (JsonToken t = parser.nextToken(); t != JsonToken.END_OBJECT; t = parser.nextToken()) {
+                    if (t != JsonToken.FIELD_NAME) {
+                        throw new IOException("unexpected end of document");
+                    }
+                    String name = parser.currentName();
+                    map.put(name, value(parser, parser.nextToken()));
+                }
+                return map;
+            }
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                return parser.getNumberValue();
+            }
+            case VALUE_STRING -> {
+                return parser.getText();
+            }
+            case VALUE_TRUE, VALUE_FALSE -> {
+                return parser.getBooleanValue();
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+}

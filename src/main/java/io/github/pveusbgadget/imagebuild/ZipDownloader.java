@@ -1,0 +1,220 @@
+package io.github.pveusbgadget.imagebuild;
+
+import io.github.pveusbgadget.ToolException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Locale;
+
+/**
+ * Reads the release index and downloads a release zip into a cache directory: checksum verified before the zip
+ * takes its final name, so the cache only ever holds verified zips; a cached zip that still verifies is reused.
+ */
+public final class ZipDownloader {
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(20);
+    private static final Duration INDEX_TIMEOUT = Duration.ofSeconds(60);
+    /** A download that delivers nothing for this long is abandoned. */
+    private static final Duration STALL_TIMEOUT = Duration.ofSeconds(60);
+
+    private final HttpClient client;
+    private final PrintWriter log;
+    private final boolean terminal;
+
+    public ZipDownloader(PrintWriter log, boolean terminal) {
+        this.client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        this.log = log;
+        this.terminal = terminal;
+    }
+
+    public ReleaseIndex index(String url) {
+        URI uri = uri("--index-url", url);
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(INDEX_TIMEOUT)
+                .header("Accept", "application/json").header("User-Agent", "pve-usb-gadget").GET().build();
+        HttpResponse<byte[]> response;
+        try {
+            response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw ToolException.failed("cannot read the release index " + url + ": " + describe(e)
+                    + "; check the network or --index-url, or download the zip yourself and use --zip", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ToolException.failed("interrupted while reading the release index " + url, e);
+        }
+        if (response.statusCode() != 200) {
+            throw ToolException.failed("the release index " + url + " answered HTTP " + response.statusCode()
+                    + "; check --index-url, or download the zip yourself and use --zip", null);
+        }
+        return ReleaseIndex.parse(url, new String(response.body(), StandardCharsets.UTF_8));
+    }
+
+    /** The cached zip of {@code release}: reused when it verifies, downloaded and verified otherwise. */
+    public Path fetch(ReleaseIndex.Release release, Path cacheDir) {
+        Checksum checksum = Checksum.of(release);
+        Path target = cacheDir.resolve(release.fileName());
+        try {
+            Files.createDirectories(cacheDir);
+            if (Files.isRegularFile(target)) {
+                if (checksum.matches(target)) {
+                    log.println("using cached " + target + " (" + checksum.algorithm() + " verified)");
+                    return target;
+                }
+                log.println("cached " + target + " does not match its " + checksum.algorithm()
+                        + "; downloading it again");
+            }
+        } catch (IOException e) {
+            throw ToolException.failed("cannot use the cache directory " + cacheDir + ": " + describe(e)
+                    + "; choose another with --cache-dir", e);
+        }
+        if (release.size() > 0) {
+            long free = usable(cacheDir);
+            if (free >= 0 && free < release.size() + ByteSize.MIB) {
+                throw ToolException.refused("not enough free space in " + cacheDir + " for the "
+                        + ByteSize.format(release.size()) + " zip (" + ByteSize.format(free) + " free); free some "
+                        + "space or choose another --cache-dir");
+            }
+        }
+        Path part = cacheDir.resolve(release.fileName() + ".part");
+        try {
+            String actual = download(uri("release url", release.url()), part, checksum.algorithm(), release.size());
+            if (!actual.equalsIgnoreCase(checksum.expected())) {
+                throw ToolException.failed("checksum mismatch for " + release.url() + ": " + checksum.algorithm()
+                        + " expected " + checksum.expected() + ", got " + actual + "; the download is damaged or the "
+                        + "index is wrong; nothing was kept, try again", null);
+            }
+            Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            log.println("downloaded " + target + " (" + checksum.algorithm() + " verified)");
+            return target;
+        } catch (IOException e) {
+            String why = describe(e);
+            if (why.toLowerCase(Locale.ROOT).contains("no space")) {
+                throw ToolException.refused("no space left in " + cacheDir + " while downloading " + release.url()
+                        + "; free some space or choose another --cache-dir");
+            }
+            throw ToolException.failed("cannot download " + release.url() + ": " + why, e);
+        } finally {
+            try {
+                Files.deleteIfExists(part);
+            } catch (IOException e) {
+                // Best effort: the name ends in .part and is never used as a zip.
+            }
+        }
+    }
+
+    private String download(URI uri, Path part, String algorithm, long expectedSize) throws IOException {
+        HttpRequest request = HttpRequest.newBuilder(uri).header("User-Agent", "pve-usb-gadget").GET().build();
+        HttpResponse<InputStream> response;
+        try {
+            response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        MessageDigest digest = Checksum.digest(algorithm);
+        try (InputStream in = response.body()) {
+            if (response.statusCode() != 200) {
+                throw new IOException("HTTP " + response.statusCode());
+            }
+            long total = response.headers().firstValueAsLong("Content-Length").orElse(expectedSize);
+            Progress progress = new Progress(uri.toString(), total);
+            try (OutputStream out = Files.newOutputStream(part)) {
+                byte[] buffer = new byte[1 << 16];
+                long done = 0;
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    out.write(buffer, 0, n);
+                    digest.update(buffer, 0, n);
+                    done += n;
+                    progress.update(done);
+                }
+                progress.finish(done);
+                if (total > 0 && done != total) {
+                    throw new IOException("the connection ended after " + done + " of " + total + " bytes");
+                }
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** A progress bar on a terminal; a start line and an end line in a log. */
+    private final class Progress {
+        private final long total;
+        private long lastDraw;
+        private final long started = System.nanoTime();
+
+        Progress(String url, long total) {
+            this.total = total;
+            log.println("downloading " + url + (total > 0 ? " (" + ByteSize.format(total) + ")" : ""));
+        }
+
+        void update(long done) {
+            if (!terminal) {
+                return;
+            }
+            long now = System.nanoTime();
+            if (now - lastDraw < 200_000_000L) {
+                return;
+            }
+            lastDraw = now;
+            draw(done);
+        }
+
+        void draw(long done) {
+            int width = 30;
+            String bar;
+            if (total > 0) {
+                int filled = (int) Math.min(width, done * width / total);
+                bar = "[" + "#".repeat(filled) + " ".repeat(width - filled) + "] "
+                        + String.format(Locale.ROOT, "%3d%%", done * 100 / total);
+            } else {
+                bar = "";
+            }
+            double seconds = Math.max(0.001, (System.nanoTime() - started) / 1e9);
+            log.print("\r" + bar + " " + ByteSize.format(done) + " " + ByteSize.format((long) (done / seconds))
+                    + "/s   ");
+            log.flush();
+        }
+
+        void finish(long done) {
+            if (terminal) {
+                draw(done);
+                log.println();
+            }
+        }
+    }
+
+    private static URI uri(String what, String url) {
+        try {
+            URI uri = URI.create(url);
+            if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
+                throw new IllegalArgumentException("not http or https");
+            }
+            return uri;
+        } catch (IllegalArgumentException e) {
+            throw ToolException.badInput(what + " '" + url + "' is not an http(s) URL");
+        }
+    }
+
+    private static long usable(Path dir) {
+        try {
+            return Files.getFileStore(dir).getUsableSpace();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static String describe(Exception e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}
