@@ -211,6 +211,7 @@ fetch() { # URL DEST
 		return 1
 	fi
 }
+tagver() { local v=${1#v}; [[ $v == *.*.* ]] && echo "$v" || echo "$v.0"; }
 if [ -z "$FOUND" ]; then
 	tags=("v$KV")
 	[ "$SUB" = 0 ] && tags=("v$MM")
@@ -220,7 +221,7 @@ if [ -z "$FOUND" ]; then
 		if [ -f "$c" ] && looks_like_dummy_hcd "$c"; then
 			FOUND=$c
 			ORIGIN="cache $c ($(cat "$DUMMY_HCD_CACHE/$tag/origin" 2>/dev/null || echo 'origin unknown'))"
-			SRC_VERSION=${tag#v}
+			SRC_VERSION=$(tagver "$tag")
 			break
 		fi
 		tried+=("cache $c")
@@ -244,7 +245,7 @@ if [ -z "$FOUND" ]; then
 				FOUND=$WORK/dl.c
 			fi
 			ORIGIN="download $url"
-			SRC_VERSION=${tag#v}
+			SRC_VERSION=$(tagver "$tag")
 			break
 		fi
 		tried+=("download $url (failed)")
