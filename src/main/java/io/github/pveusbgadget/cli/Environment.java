@@ -9,6 +9,7 @@ import io.github.pveusbgadget.host.Ticker;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.Random;
 
 /**
@@ -19,11 +20,12 @@ import java.util.Random;
  * @param faults the fault-injection test seam ({@link FaultInjector#NONE} in production)
  */
 public record Environment(FileSystem fileSystem, GadgetFs gadgetFs, CommandRunner runner, Ticker ticker,
-                          Random random, FaultInjector faults) {
+                          Random random, FaultInjector faults, Clock clock) {
 
     /** The real host. */
     public static Environment system() {
         return new Environment(FileSystems.getDefault(), new KernelGadgetFs(), new ExecCommandRunner(), Ticker.SYSTEM,
-                new SecureRandom(), FaultInjector.fromSpec(System.getenv("PVE_USB_GADGET_FAULT")));
+                new SecureRandom(), FaultInjector.fromSpec(System.getenv("PVE_USB_GADGET_FAULT")),
+                Clock.systemUTC());
     }
 }

@@ -25,6 +25,12 @@ final class HookCommand extends BaseCommand {
         VmId id = vmId(vmId);
         HookPhase hookPhase = HookPhase.parse(phase).orElseThrow(() -> ToolException.badInput(
                 "unknown hook phase '" + phase + "'; Proxmox calls pre-start, post-start, pre-stop or post-stop"));
+        String migratedFrom = System.getenv("PVE_MIGRATED_FROM");
+        if (hookPhase == HookPhase.PRE_START && migratedFrom != null && !migratedFrom.isBlank()) {
+            // After a migration the gadget is built on this node from this node's config dir and image path.
+            org.slf4j.LoggerFactory.getLogger(HookCommand.class).info(
+                    "VM {} was migrated from node {}: building its drive here", id, migratedFrom);
+        }
         return switch (hookPhase) {
             case PRE_START -> UpCommand.up(this, id, dryRun);
             case POST_STOP -> DownCommand.down(this, id, dryRun);

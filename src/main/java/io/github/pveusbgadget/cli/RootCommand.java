@@ -15,7 +15,7 @@ import picocli.CommandLine.Mixin;
         exitCodeList = {"0:success", "1:the operation failed or the system's state forbids it",
             "2:bad usage or bad configuration"},
         subcommands = {HookCommand.class, UpCommand.class, DownCommand.class, StatusCommand.class,
-            CheckCommand.class, InitCommand.class, AttachCommand.class, DetachCommand.class, GuidCommand.class})
+            CheckCommand.class, InitCommand.class, AttachCommand.class, DetachCommand.class, GuidCommand.class, ImageCommand.class})
 public final class RootCommand implements Runnable {
     @Mixin
     GlobalOptions global;

@@ -7,6 +7,7 @@ import io.github.pveusbgadget.gadget.PlanExecutor;
 import io.github.pveusbgadget.gadget.StepContext;
 import io.github.pveusbgadget.host.HostRoots;
 import io.github.pveusbgadget.host.Poller;
+import io.github.pveusbgadget.image.ImageBackup;
 import io.github.pveusbgadget.image.ImageGuard;
 import io.github.pveusbgadget.kernel.HostUsbBus;
 import io.github.pveusbgadget.kernel.KernelModules;
@@ -73,6 +74,6 @@ public final class Services {
     public GadgetLifecycle lifecycle() {
         StepContext context = new StepContext(environment.gadgetFs(), modules, usb, poller, environment.runner());
         return new GadgetLifecycle(roots, store, modules, udcs, usb, inspector, imageGuard, new PlanExecutor(context, environment.faults()),
-                poller);
+                poller, new ImageBackup(environment.clock()));
     }
 }

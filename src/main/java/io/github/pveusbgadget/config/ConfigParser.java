@@ -21,7 +21,7 @@ public final class ConfigParser {
     public static final List<String> KEYS = List.of(
             "image", "vendor_id", "product_id", "serial", "manufacturer", "product",
             "inquiry_vendor", "inquiry_product", "inquiry_revision",
-            "read_only", "removable", "cdrom", "nofua", "max_speed", "enumerate_timeout");
+            "read_only", "removable", "cdrom", "nofua", "max_speed", "enumerate_timeout", "backup_keep");
 
     private static final Pattern KEY = Pattern.compile("[a-z_]+");
     private static final Pattern HEX_ID = Pattern.compile("0[xX][0-9a-fA-F]{1,4}");
@@ -55,7 +55,8 @@ public final class ConfigParser {
                 values.optional("nofua", ConfigParser::parseBoolean).orElse(false),
                 values.optional("max_speed", ConfigParser::parseSpeed),
                 values.optional("enumerate_timeout", ConfigParser::parseTimeout)
-                        .orElse(GadgetConfig.DEFAULT_ENUMERATE_TIMEOUT));
+                        .orElse(GadgetConfig.DEFAULT_ENUMERATE_TIMEOUT),
+                values.optional("backup_keep", ConfigParser::parseBackupKeep).orElse(0));
     }
 
     private static Map<String, Entry> readEntries(Path file, String text) {
@@ -206,6 +207,13 @@ public final class ConfigParser {
             throw new IllegalArgumentException("'" + shorten(value) + "' is not a number of seconds from 1 to 600");
         }
         return Duration.ofSeconds(Integer.parseInt(value));
+    }
+
+    private static int parseBackupKeep(String value) {
+        if (!value.matches("[0-9]{1,3}")) {
+            throw new IllegalArgumentException("'" + shorten(value) + "' is not a number of backups from 0 to 999");
+        }
+        return Integer.parseInt(value);
     }
 
     /** Keeps messages one short, printable line whatever the input was. */

@@ -101,8 +101,8 @@ public final class ConfigStore {
     private static void setOwnerOnly(Path file) throws IOException {
         try {
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-            // A file system without POSIX permissions (never the case on a Proxmox host) keeps its defaults.
+        } catch (UnsupportedOperationException | IOException e) {
+            // pmxcfs (/etc/pve) sets its own modes (0640, root-owned) and refuses chmod: those are safe as they are.
         }
     }
 

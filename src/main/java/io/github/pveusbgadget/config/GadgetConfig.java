@@ -8,7 +8,8 @@ import java.util.Optional;
 /**
  * One VM's validated {@code <vmid>.conf}: every key of PRODUCT.md with its default applied.
  *
- * @param maxSpeed empty when the config leaves it to the UDC ("super when the UDC offers it")
+ * @param maxSpeed   empty when the config leaves it to the UDC ("super when the UDC offers it")
+ * @param backupKeep how many copies of the image {@code down} keeps (0: none)
  */
 public record GadgetConfig(
         VmId vmId,
@@ -26,7 +27,8 @@ public record GadgetConfig(
         boolean cdrom,
         boolean noFua,
         Optional<MaxSpeed> maxSpeed,
-        Duration enumerateTimeout) {
+        Duration enumerateTimeout,
+        int backupKeep) {
 
     /** Default USB vendor id: the Linux Foundation, as the kernel's own gadgets use. */
     public static final int DEFAULT_VENDOR_ID = 0x1d6b;

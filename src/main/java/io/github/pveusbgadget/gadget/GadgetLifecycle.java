@@ -8,6 +8,7 @@ import io.github.pveusbgadget.config.UsbId;
 import io.github.pveusbgadget.config.VmId;
 import io.github.pveusbgadget.host.HostRoots;
 import io.github.pveusbgadget.host.Poller;
+import io.github.pveusbgadget.image.ImageBackup;
 import io.github.pveusbgadget.image.ImageGuard;
 import io.github.pveusbgadget.image.ImageProblem;
 import io.github.pveusbgadget.kernel.HostUsbBus;
@@ -45,9 +46,11 @@ public final class GadgetLifecycle {
     private final GadgetPlanner planner;
     private final PlanExecutor executor;
     private final Poller poller;
+    private final ImageBackup backup;
 
     public GadgetLifecycle(HostRoots roots, ConfigStore store, KernelModules modules, UdcRegistry udcs, HostUsbBus usb,
-                           GadgetInspector inspector, ImageGuard imageGuard, PlanExecutor executor, Poller poller) {
+                           GadgetInspector inspector, ImageGuard imageGuard, PlanExecutor executor, Poller poller,
+                           ImageBackup backup) {
         this.roots = roots;
         this.store = store;
         this.modules = modules;
@@ -58,6 +61,7 @@ public final class GadgetLifecycle {
         this.planner = new GadgetPlanner(roots);
         this.executor = executor;
         this.poller = poller;
+        this.backup = backup;
     }
 
     /** What {@code up} would do now, changing nothing. */
@@ -114,6 +118,32 @@ public final class GadgetLifecycle {
                 throw ToolException.failed(e.getMessage() + "; run 'pve-usb-gadget down " + vmId + "' again", e);
             }
             LOG.info("VM {}: gadget {} removed", vmId, GadgetLayout.nameOf(vmId));
+            backUp(vmId);
+        }
+    }
+
+    /** {@code backup_keep}: never fails the stop, but says so when it cannot back up. */
+    private void backUp(VmId vmId) {
+        GadgetConfig config;
+        try {
+            config = store.loadIfPresent(vmId).orElse(null);
+        } catch (ToolException e) {
+            return;
+        }
+        if (config == null || config.backupKeep() == 0) {
+            return;
+        }
+        if (!java.nio.file.Files.isRegularFile(config.image())) {
+            LOG.warn("warning: backup_keep in {} is ignored: {} is not a regular file", config.source(),
+                    config.image());
+            return;
+        }
+        try {
+            LOG.info("VM {}: backed up {} to {}", vmId, config.image(), backup.backUp(config.image(),
+                    config.backupKeep()).getFileName());
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warn("warning: VM {}: backup of {} failed, the stop goes on: {}", vmId, config.image(),
+                    e.getMessage());
         }
     }
 

@@ -13,7 +13,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Decides whether an image may back a VM's gadget: it must exist, be a regular file or a block device, and be
@@ -87,6 +89,11 @@ public final class ImageGuard {
         List<ImageProblem> problems = new ArrayList<>();
         Path sysDevice = roots.sysfs().resolve("class").resolve("block").resolve(device);
         MountTable mounts = MountTable.read(roots.mountInfo());
+        String disk = diskOf(device);
+        if (rootDisks(mounts).contains(disk)) {
+            problems.add(new ImageProblem(true, "block device /dev/" + device + " (image " + image + ") is on the "
+                    + "disk /dev/" + disk + " that holds the host's root file system; give the VM another disk"));
+        }
         List<String> names = new ArrayList<>();
         names.add(device);
         SysfsFiles.list(sysDevice).stream()
@@ -105,6 +112,44 @@ public final class ImageGuard {
             }
         }
         return problems;
+    }
+
+    /** The whole disk a block device belongs to: {@code sda} for {@code sda3}. */
+    private String diskOf(String device) {
+        Path dir = roots.sysfs().resolve("class").resolve("block").resolve(device);
+        if (Files.exists(dir.resolve("partition"))) {
+            try {
+                return dir.toRealPath().getParent().getFileName().toString();
+            } catch (IOException e) {
+                return device;
+            }
+        }
+        return device;
+    }
+
+    /** The disks under {@code /}, through device-mapper and md layers (Proxmox's root is usually LVM). */
+    private Set<String> rootDisks(MountTable mounts) {
+        Set<String> disks = new HashSet<>();
+        java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>();
+        mounts.deviceOf("/").ifPresent(number -> {
+            try {
+                todo.add(roots.sysfs().resolve("dev").resolve("block").resolve(number).toRealPath()
+                        .getFileName().toString());
+            } catch (IOException e) {
+                // Root on a file system without a block device (tmpfs, 9p, zfs): no disk to protect this way.
+            }
+        });
+        while (!todo.isEmpty()) {
+            String name = todo.poll();
+            String disk = diskOf(name);
+            if (disks.add(disk)) {
+                for (String layer : List.of(name, disk)) {
+                    SysfsFiles.list(roots.sysfs().resolve("class").resolve("block").resolve(layer).resolve("slaves"))
+                            .forEach(slave -> todo.add(slave.getFileName().toString()));
+                }
+            }
+        }
+        return disks;
     }
 
     private Optional<String> blockDeviceName(Path image) {

@@ -25,8 +25,6 @@ import java.util.Locale;
 public final class ZipDownloader {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration INDEX_TIMEOUT = Duration.ofSeconds(60);
-    /** A download that delivers nothing for this long is abandoned. */
-    private static final Duration STALL_TIMEOUT = Duration.ofSeconds(60);
 
     private final HttpClient client;
     private final PrintWriter log;

@@ -3,6 +3,7 @@ package io.github.pveusbgadget.kernel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -41,6 +42,17 @@ public final class MountTable {
     /** Device numbers ({@code major:minor}) of every mounted block device. */
     public Set<String> mountedDevices() {
         return mounts.stream().map(Mount::deviceNumber).collect(Collectors.toSet());
+    }
+
+    /** The device number of what is mounted on {@code mountPoint} (the last mount there wins). */
+    public Optional<String> deviceOf(String mountPoint) {
+        Optional<String> number = Optional.empty();
+        for (Mount mount : mounts) {
+            if (mount.mountPoint().equals(mountPoint)) {
+                number = Optional.of(mount.deviceNumber());
+            }
+        }
+        return number;
     }
 
     /** Mount points whose source is the device {@code major:minor}. */

@@ -1,0 +1,14 @@
+package io.github.pveusbgadget.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParameterException;
+
+/** {@code image ...}: backing images. */
+@Command(name = "image", mixinStandardHelpOptions = true, subcommands = {ImageCreateCommand.class},
+        description = "Backing images: 'image create' builds a bootable unRAID flash image from a release zip.")
+final class ImageCommand extends BaseCommand {
+    @Override
+    public Integer call() {
+        throw new ParameterException(spec.commandLine(), "missing a subcommand: image create");
+    }
+}

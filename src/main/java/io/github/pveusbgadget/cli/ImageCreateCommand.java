@@ -1,0 +1,181 @@
+package io.github.pveusbgadget.cli;
+
+import io.github.pveusbgadget.ToolException;
+import io.github.pveusbgadget.gadget.ObservedGadget;
+import io.github.pveusbgadget.imagebuild.ByteSize;
+import io.github.pveusbgadget.imagebuild.Checksum;
+import io.github.pveusbgadget.imagebuild.ImageBuilder;
+import io.github.pveusbgadget.imagebuild.ImageRequest;
+import io.github.pveusbgadget.imagebuild.NetworkSettings;
+import io.github.pveusbgadget.imagebuild.ReleaseIndex;
+import io.github.pveusbgadget.imagebuild.UnraidZip;
+import io.github.pveusbgadget.imagebuild.VolumeLabel;
+import io.github.pveusbgadget.imagebuild.ZipDownloader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code image create}: a bootable unRAID flash image, without root, loop devices or mounts. */
+@Command(name = "create", sortOptions = false,
+        description = {"Build a bootable unRAID flash image (sparse file, MBR, FAT32 '--label', the zip's files and "
+                + "its own syslinux and mbr.bin) from a release zip, without root, mounts or loop devices.",
+            "Needs mkfs.fat (dosfstools) and mtools."})
+final class ImageCreateCommand extends BaseCommand {
+    static final String INDEX_ENV = "PVE_USB_GADGET_UNRAID_INDEX";
+
+    // Not mixinStandardHelpOptions: --version here is the unRAID version to download.
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "IMG", description = "The image file to create.")
+    Path output;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    static final class Source {
+        @Option(names = "--zip", paramLabel = "FILE", description = "An unRAID release zip on this host.")
+        Path zip;
+
+        @Option(names = "--version", paramLabel = "V",
+                description = "Download release V from the release index (checksum verified, cached).")
+        String version;
+
+        @Option(names = "--latest", description = "Download the newest stable release from the release index.")
+        boolean latest;
+    }
+
+    @Option(names = "--size", paramLabel = "SIZE", defaultValue = "2G",
+            description = "Image size, at least 512M (default: ${DEFAULT-VALUE}); the file is sparse.")
+    String size;
+
+    @Option(names = "--label", paramLabel = "LABEL", defaultValue = "UNRAID",
+            description = "FAT volume label (default: ${DEFAULT-VALUE}; unRAID boots only from UNRAID).")
+    String label;
+
+    @Option(names = "--network", paramLabel = "dhcp|static",
+            description = "Write config/network.cfg: dhcp, or static with --address, --gateway and --dns.")
+    String network;
+
+    @Option(names = "--address", paramLabel = "A/PREFIX", description = "Static IPv4 address, e.g. 192.168.1.50/24.")
+    String address;
+
+    @Option(names = "--gateway", paramLabel = "G", description = "Static default gateway.")
+    String gateway;
+
+    @Option(names = "--dns", paramLabel = "D", description = "DNS server (default with static: the gateway).")
+    String dns;
+
+    @Option(names = "--index-url", paramLabel = "URL",
+            defaultValue = "${env:" + INDEX_ENV + ":-" + ReleaseIndex.DEFAULT_URL + "}",
+            description = "Release index for --version/--latest (default: ${DEFAULT-VALUE}; env " + INDEX_ENV + ").")
+    String indexUrl;
+
+    @Option(names = "--cache-dir", paramLabel = "DIR",
+            description = "Where downloaded zips are kept (default: /var/cache/pve-usb-gadget/unraid for root, "
+                    + "else ~/.cache/pve-usb-gadget/unraid).")
+    Path cacheDir;
+
+    @Option(names = "--force", description = "Replace an existing --output (only once the new image is complete).")
+    boolean force;
+
+    @Option(names = "--dry-run", description = "Change nothing; print the steps as a shell script.")
+    boolean dryRun;
+
+    @Override
+    public Integer call() {
+        long bytes = ByteSize.parse("--size", size);
+        VolumeLabel.validate(label);
+        NetworkSettings settings = NetworkSettings.of(network, address, gateway, dns);
+        ImageRequest request = new ImageRequest(output, bytes, label, settings, force,
+                services().environment().random().nextInt());
+        refuseImageInUse();
+        ImageBuilder builder = new ImageBuilder(services().environment().runner(), out());
+        List<String> before = new ArrayList<>();
+        Path zipPath;
+        if (source.zip != null) {
+            zipPath = source.zip;
+        } else {
+            ZipDownloader downloader = new ZipDownloader(out(), System.console() != null && !dryRun);
+            ReleaseIndex index = downloader.index(indexUrl);
+            ReleaseIndex.Release release = source.latest ? index.latest() : index.version(source.version);
+            out().println((dryRun ? "# " : "") + "unRAID " + release.version()
+                    + (release.date().isEmpty() ? "" : " (" + release.date() + ")") + ": " + release.url());
+            Path cache = cacheDir != null ? cacheDir : defaultCacheDir();
+            if (dryRun) {
+                zipPath = cache.resolve(release.fileName());
+                before.add("mkdir -p " + quote(cache));
+                before.add("curl -fL --progress-bar -o " + quote(zipPath + ".part") + " " + quote(release.url()));
+                before.add(Checksum.of(release).shellCheck(zipPath + ".part"));
+                before.add("mv " + quote(zipPath + ".part") + " " + quote(zipPath));
+                if (!isVerified(release, zipPath)) {
+                    out().print(builder.script(request, zipPath, null, before));
+                    return 0;
+                }
+                before.clear();
+                before.add("# using the cached, verified " + zipPath);
+            } else {
+                zipPath = downloader.fetch(release, cache);
+            }
+        }
+        try (UnraidZip zip = UnraidZip.open(zipPath)) {
+            builder.check(request, zip, !dryRun);
+            if (dryRun) {
+                out().print(builder.script(request, zipPath, zip, before));
+                return 0;
+            }
+            out().println("zip " + zipPath + ": unRAID" + zip.version().map(v -> " " + v).orElse("") + " layout, "
+                    + zip.fileCount() + " files, " + ByteSize.format(zip.contentBytes()));
+            builder.build(request, zip);
+        }
+        return 0;
+    }
+
+    /** Replacing the image of a gadget that is up would pull it from under a running VM. */
+    private void refuseImageInUse() {
+        if (!Files.exists(output)) {
+            return;
+        }
+        String real;
+        try {
+            real = output.toRealPath().toString();
+        } catch (IOException e) {
+            return;
+        }
+        for (ObservedGadget gadget : services().inspector().all()) {
+            for (String file : gadget.backingFiles()) {
+                if (file.equals(real) || file.equals(output.toAbsolutePath().toString())) {
+                    throw ToolException.refused("--output " + output + " is the image of gadget " + gadget.name()
+                            + "; stop that VM (or 'pve-usb-gadget down') before replacing it");
+                }
+            }
+        }
+    }
+
+    private static boolean isVerified(ReleaseIndex.Release release, Path zip) {
+        try {
+            return Files.isRegularFile(zip) && Checksum.of(release).matches(zip);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static Path defaultCacheDir() {
+        if ("root".equals(System.getProperty("user.name"))) {
+            return Path.of("/var/cache/pve-usb-gadget/unraid");
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("pve-usb-gadget").resolve("unraid");
+    }
+
+    private static String quote(Object value) {
+        String text = value.toString();
+        return text.matches("[A-Za-z0-9_./:=@%+,-]+") ? text : "'" + text.replace("'", "'\\''") + "'";
+    }
+}

@@ -1,0 +1,147 @@
+package io.github.pveusbgadget.image;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * {@code backup_keep = N}: after {@code down}, a copy of the image named {@code <image>.<UTC timestamp>} with a
+ * {@code .sha256} beside it, written sparse (blocks of zeros are skipped, as the image's own holes were), verified by
+ * reading it back, and the oldest copies beyond N removed. unRAID keeps its whole configuration on the flash drive;
+ * this is the undo for a bad upgrade.
+ */
+public final class ImageBackup {
+    private static final int BLOCK = 1 << 20;
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+            .withZone(ZoneOffset.UTC);
+    private static final Pattern STAMP_SUFFIX = Pattern.compile("\\.[0-9]{8}T[0-9]{6}Z");
+
+    private final Clock clock;
+
+    public ImageBackup(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** Copies {@code image}, verifies the copy and prunes to {@code keep} copies; returns the new copy. */
+    public Path backUp(Path image, int keep) throws IOException {
+        Path backup = image.resolveSibling(image.getFileName() + "." + STAMP.format(clock.instant()));
+        Path temp = image.resolveSibling("." + backup.getFileName() + ".partial");
+        try {
+            byte[] digest = sparseCopy(image, temp);
+            if (!MessageDigest.isEqual(digest, digestOf(temp))) {
+                throw new IOException("the copy " + temp + " does not read back as written");
+            }
+            Files.move(temp, backup, StandardCopyOption.ATOMIC_MOVE);
+            Files.writeString(checksumFile(backup), HexFormat.of().formatHex(digest) + "  "
+                    + backup.getFileName() + "\n", StandardCharsets.UTF_8);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        prune(image, keep);
+        return backup;
+    }
+
+    /** The existing copies of {@code image}, oldest first. */
+    public static List<Path> copiesOf(Path image) throws IOException {
+        List<Path> copies = new ArrayList<>();
+        String prefix = image.getFileName().toString();
+        try (DirectoryStream<Path> siblings = Files.newDirectoryStream(image.getParent(), prefix + ".*")) {
+            for (Path sibling : siblings) {
+                String suffix = sibling.getFileName().toString().substring(prefix.length());
+                if (STAMP_SUFFIX.matcher(suffix).matches()) {
+                    copies.add(sibling);
+                }
+            }
+        }
+        copies.sort(null);
+        return copies;
+    }
+
+    private static void prune(Path image, int keep) throws IOException {
+        List<Path> copies = copiesOf(image);
+        for (int i = 0; i < copies.size() - keep; i++) {
+            Files.deleteIfExists(checksumFile(copies.get(i)));
+            Files.delete(copies.get(i));
+        }
+    }
+
+    private static Path checksumFile(Path backup) {
+        return backup.resolveSibling(backup.getFileName() + ".sha256");
+    }
+
+    private static byte[] sparseCopy(Path from, Path to) throws IOException {
+        MessageDigest digest = sha256();
+        ByteBuffer buffer = ByteBuffer.allocate(BLOCK);
+        try (FileChannel in = FileChannel.open(from, StandardOpenOption.READ);
+             FileChannel out = FileChannel.open(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            long size = in.size();
+            long position = 0;
+            while (position < size) {
+                buffer.clear();
+                int read = in.read(buffer, position);
+                if (read <= 0) {
+                    break;
+                }
+                buffer.flip();
+                digest.update(buffer.duplicate());
+                if (!isZero(buffer)) {
+                    while (buffer.hasRemaining()) {
+                        out.write(buffer, position + buffer.position());
+                    }
+                }
+                position += read;
+            }
+            if (out.size() < size) {
+                // Extend to full length with a final zero byte; everything before it stays a hole.
+                out.write(ByteBuffer.wrap(new byte[1]), size - 1);
+            }
+            out.force(true);
+        }
+        return digest.digest();
+    }
+
+    private static byte[] digestOf(Path file) throws IOException {
+        MessageDigest digest = sha256();
+        ByteBuffer buffer = ByteBuffer.allocate(BLOCK);
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (in.read(buffer) > 0) {
+                buffer.flip();
+                digest.update(buffer);
+                buffer.clear();
+            }
+        }
+        return digest.digest();
+    }
+
+    private static boolean isZero(ByteBuffer buffer) {
+        for (int i = buffer.position(); i < buffer.limit(); i++) {
+            if (buffer.get(i) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+}
