@@ -10,7 +10,11 @@ import io.github.pveusbgadget.image.ImageProblem;
 import io.github.pveusbgadget.kernel.KernelModules;
 import io.github.pveusbgadget.kernel.MountTable;
 import io.github.pveusbgadget.kernel.Udc;
+import io.github.pveusbgadget.proxmox.Pvesm;
 import io.github.pveusbgadget.proxmox.VmConfig;
+import io.github.pveusbgadget.proxmox.VmWiring;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -96,21 +100,52 @@ final class CheckCommand extends BaseCommand {
         VmConfig vm = VmConfig.parse(result.output());
         Optional<String> slot = vm.usbSlotFor(config.usbId().toString());
         if (slot.isEmpty()) {
-            report(1, "VM " + id + ": no usbN entry for " + config.usbId(),
-                    "qm set " + id + " --usb0 host=" + config.usbId() + ",usb3=1 (or: pve-usb-gadget attach " + id
-                            + " --image " + config.image() + ")");
+            String others = vm.usbEntries().entrySet().stream()
+                    .filter(e -> VmConfig.usbIdOf(e.getValue()).filter(u -> u.startsWith(config.usbId().vendorHex()
+                            + ":")).isPresent())
+                    .map(e -> "usb" + e.getKey() + " passes " + VmConfig.usbIdOf(e.getValue()).get())
+                    .collect(Collectors.joining(", "));
+            report(1, "VM " + id + ": no usbN entry for " + config.usbId()
+                            + (others.isEmpty() ? "" : " (mismatch: " + others + ")"),
+                    "pve-usb-gadget attach " + id + " (or: qm set " + id + " --usbN host=" + config.usbId()
+                            + ",usb3=1)");
+            checkHookscript(services, id, vm);
             return;
         }
-        report(0, "VM " + id + ": " + slot.get() + " passes " + config.usbId() + " through", "");
+        boolean usb3 = vm.get(slot.get()).orElse("").matches("(.*,)?usb3=(1|on|yes|true)(,.*)?");
+        report(0, "VM " + id + ": " + slot.get() + " passes " + config.usbId() + " through"
+                + (usb3 ? "" : " (without usb3=1: the VM sees it at USB 2 speed; pve-usb-gadget attach " + id
+                + " adds it)"), "");
         List<String> order = vm.bootOrder();
         report(!order.isEmpty() && order.get(0).equals(slot.get()) ? 0 : 1,
                 "VM " + id + ": boot order " + (order.isEmpty() ? "(none)" : String.join(";", order)),
                 "put " + slot.get() + " first: qm set " + id + " --boot order=" + slot.get()
                         + order.stream().filter(d -> !d.equals(slot.get())).map(d -> ";" + d)
                         .collect(Collectors.joining()));
-        report(vm.hookscript().filter(h -> h.endsWith("pve-usb-gadget-hook")).isPresent() ? 0 : 1,
-                "VM " + id + ": hookscript " + vm.hookscript().orElse("(none)"),
-                "qm set " + id + " --hookscript <storage>:snippets/pve-usb-gadget-hook");
+        checkHookscript(services, id, vm);
+    }
+
+    private void checkHookscript(Services services, VmId id, VmConfig vm) {
+        Optional<String> hook = vm.hookscript();
+        if (hook.isPresent() && !VmWiring.isOurHook(hook.get()) && chainsOurHook(services, hook.get())) {
+            report(0, "VM " + id + ": hookscript " + hook.get() + " chains " + VmWiring.HOOK_NAME, "");
+            return;
+        }
+        report(hook.filter(VmWiring::isOurHook).isPresent() ? 0 : 1,
+                "VM " + id + ": hookscript " + hook.orElse("(none)"),
+                hook.isEmpty() ? "pve-usb-gadget attach " + id
+                        : "pve-usb-gadget attach " + id + " --force replaces it; " + VmWiring.chainAdvice(hook.get()));
+    }
+
+    /** Whether an existing (foreign) hookscript calls ours, as attach's advice says to chain it. */
+    private static boolean chainsOurHook(Services services, String volid) {
+        try {
+            String path = new Pvesm(services.environment().runner()).path(volid);
+            return Files.readString(services.environment().fileSystem().getPath(path))
+                    .contains(VmWiring.HOOK_NAME);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private void report(int severity, String what, String fix) {
