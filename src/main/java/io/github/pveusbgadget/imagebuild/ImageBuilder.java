@@ -31,6 +31,8 @@ public final class ImageBuilder {
     public static final long MIN_SIZE = 512 * ByteSize.MIB;
     /** Space the image must keep free after the files: unRAID writes its config and logs to the flash. */
     static final long SLACK = 16 * ByteSize.MIB;
+    /** Where mkfs.fat puts the FAT32 backup boot sector (its default, given explicitly). */
+    static final int BACKUP_BOOT_SECTOR = 6;
     private static final Duration TOOL_TIMEOUT = Duration.ofMinutes(2);
 
     private final CommandRunner runner;
@@ -185,6 +187,11 @@ public final class ImageBuilder {
         s.append("chmod 700 \"$work/installer\"\n");
         s.append("\"$work/installer\" -i -f -t ").append(PartitionTable.START_BYTES).append(' ').append(img)
                 .append('\n');
+        s.append("# the installer rewrites the FAT32 boot sector; its backup (sector ").append(BACKUP_BOOT_SECTOR)
+                .append(") gets the same bytes\n");
+        s.append("dd if=").append(img).append(" of=").append(img).append(" bs=512 skip=")
+                .append(PartitionTable.START_LBA).append(" seek=").append(PartitionTable.START_LBA + BACKUP_BOOT_SECTOR)
+                .append(" count=1 conv=notrunc status=none\n");
         s.append("dd if=").append(f).append(zip == null ? "syslinux/mbr.bin" : zip.target(zip.mbrEntry()))
                 .append("\" of=").append(img).append(" bs=").append(PartitionTable.BOOT_CODE_SIZE)
                 .append(" count=1 conv=notrunc status=none\n");
@@ -197,6 +204,7 @@ public final class ImageBuilder {
         return List.of(mkfs, "-F", "32", "-n", request.label(), "-i",
                 String.format(Locale.ROOT, "%08X", request.volumeId()), "-s",
                 String.valueOf(geometry.sectorsPerCluster()), "-h", String.valueOf(PartitionTable.START_LBA),
+                "-b", String.valueOf(BACKUP_BOOT_SECTOR),
                 "--offset=" + PartitionTable.START_LBA, image,
                 String.valueOf(PartitionTable.partitionSectors(request.size()) / 2));
     }
@@ -269,6 +277,7 @@ public final class ImageBuilder {
                     throw ToolException.failed("the FAT32 boot sector of " + partial + " has no boot signature "
                             + "after the syslinux installer ran", null);
                 }
+                syncBackupBootSector(file, boot);
                 file.getChannel().force(true);
             }
             log.println("wrote the zip's mbr.bin into the first 440 bytes; partition table intact");
@@ -294,6 +303,19 @@ public final class ImageBuilder {
             } catch (IllegalStateException e) {
                 // Shutting down already: the hook removes the partial file.
             }
+        }
+    }
+
+    /**
+     * The syslinux installer rewrites the FAT32 boot sector but not its backup copy, which {@code fsck.fat} then
+     * reports; the backup gets the same bytes, as a formatter that writes boot code does.
+     */
+    private static void syncBackupBootSector(RandomAccessFile file, byte[] boot) throws IOException {
+        int reserved = (boot[0x0e] & 0xff) | (boot[0x0f] & 0xff) << 8;
+        int backup = (boot[0x32] & 0xff) | (boot[0x33] & 0xff) << 8;
+        if (backup > 0 && backup < reserved) {
+            file.seek(PartitionTable.START_BYTES + (long) backup * PartitionTable.SECTOR);
+            file.write(boot);
         }
     }
 

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Builds a zip with the unRAID release layout from Debian's packages, for tests of `image create`:
+#   bzimage      a Debian kernel (linux-image-*-amd64-unsigned, the QEMU harness's cache reused if present)
+#   bzroot       a busybox-static initramfs that prints MARKER on the serial console and powers off
+#   syslinux/    Debian's syslinux installer as syslinux_linux, its mbr.bin, ldlinux.c32, menu.c32 ...
+#   EFI-/boot/   Debian's syslinux.efi as bootx64.efi with its efi64 modules (UEFI, when syslinux-efi is there)
+#   config/      go, ident.cfg, network.cfg (DHCP), and the other top-level files a release has
+# Usage: make-fixture-zip.sh OUT.zip [MARKER]
+# Needs: syslinux syslinux-common mtools busybox-static cpio zip (apt-get install them; see install_deps).
+set -euo pipefail
+
+out=$(realpath -m "$1")
+marker=${2:-PVE-USB-GADGET-BOOT-OK}
+cache=${ITEST_CACHE:-/var/cache/pve-usb-gadget-itest}
+
+die() { echo "make-fixture-zip: $*" >&2; exit 1; }
+
+find_kernel() {
+    local k
+    for k in "$cache"/kernels/6.1.0-*-amd64/vmlinuz "$cache"/kernels/*/vmlinuz; do
+        [ -f "$k" ] && { echo "$k"; return; }
+    done
+    local dl="$cache/image-fixture"
+    mkdir -p "$dl"
+    k=$(ls "$dl"/x/boot/vmlinuz-* 2>/dev/null | head -1 || true)
+    if [ -z "$k" ]; then
+        local pkg
+        pkg=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$' | awk '{print $1}' | sort -V | tail -1)
+        [ -n "$pkg" ] || die "no linux-image-6.1.0-*-amd64-unsigned package found (apt-get update?)"
+        (cd "$dl" && apt-get download "$pkg" >/dev/null) || die "apt-get download $pkg failed"
+        dpkg -x "$dl"/"$pkg"_*.deb "$dl/x"
+        k=$(ls "$dl"/x/boot/vmlinuz-* | head -1)
+    fi
+    echo "$k"
+}
+
+for f in /usr/bin/syslinux /usr/lib/syslinux/mbr/mbr.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 /bin/busybox; do
+    [ -e "$f" ] || die "$f missing: apt-get install syslinux syslinux-common busybox-static"
+done
+command -v zip >/dev/null || die "zip missing: apt-get install zip"
+command -v cpio >/dev/null || die "cpio missing: apt-get install cpio"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+root="$work/zip"
+mkdir -p "$root/syslinux" "$root/config" "$root/EFI-/boot"
+
+cp "$(find_kernel)" "$root/bzimage"
+
+# bzroot: busybox initramfs printing the marker
+ir="$work/initramfs"
+mkdir -p "$ir/bin" "$ir/proc" "$ir/dev" "$ir/sys"
+cp /bin/busybox "$ir/bin/busybox"
+cat > "$ir/init" <<INIT
+#!/bin/busybox sh
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null
+echo "$marker cmdline: \$(/bin/busybox cat /proc/cmdline)"
+/bin/busybox sync
+/bin/busybox poweroff -f
+INIT
+chmod 755 "$ir/init"
+(cd "$ir" && find . | cpio -o -H newc --quiet | gzip -1) > "$root/bzroot"
+
+# The rest of a release's top level (small stand-ins)
+for f in bzroot-gui bzmodules bzfirmware memtest; do printf '%s stand-in\n' "$f" > "$root/$f"; done
+printf 'Fixture license text.\n' > "$root/license.txt"
+printf '# Version 6.12.99 2026-11-21\n\nFixture built from Debian packages for pve-usb-gadget tests.\n' > "$root/changes.txt"
+printf '@echo off\r\nrem stand-in\r\n' > "$root/make_bootable.bat"
+printf '#!/bin/bash\necho stand-in\n' > "$root/make_bootable_linux"
+printf '#!/bin/bash\necho stand-in\n' > "$root/make_bootable_mac"
+printf '#!/bin/bash\n# Start the Management Utility\n/usr/local/sbin/emhttp &\n' > "$root/config/go"
+printf 'NAME="Tower"\r\nCOMMENT="Media server"\r\n' > "$root/config/ident.cfg"
+printf '# Generated settings:\r\nUSE_DHCP="yes"\r\nDHCP_KEEPRESOLV="no"\r\nBONDING="yes"\r\nBRIDGING="yes"\r\n' > "$root/config/network.cfg"
+
+# syslinux: the installer, the MBR and the BIOS modules of one and the same syslinux
+cp /usr/bin/syslinux "$root/syslinux/syslinux_linux"
+cp /usr/lib/syslinux/mbr/mbr.bin "$root/syslinux/mbr.bin"
+for m in ldlinux.c32 menu.c32 libutil.c32 libcom32.c32 mboot.c32 chain.c32; do
+    cp "/usr/lib/syslinux/modules/bios/$m" "$root/syslinux/$m"
+done
+printf '#!/bin/bash\necho stand-in\n' > "$root/syslinux/make_bootable_linux.sh"
+cat > "$root/syslinux/syslinux.cfg" <<'CFG'
+serial 0 115200
+default menu.c32
+menu title Lime Technology, Inc.
+prompt 0
+timeout 10
+label Unraid OS
+  menu default
+  kernel /bzimage
+  append console=ttyS0 initrd=/bzroot
+label Memtest86+
+  kernel /memtest
+CFG
+cp "$root/syslinux/syslinux.cfg" "$root/syslinux/syslinux.cfg-"
+
+# EFI-: syslinux.efi as bootx64.efi (UEFI boot once EFI- is renamed EFI)
+if [ -f /usr/lib/SYSLINUX.EFI/efi64/syslinux.efi ]; then
+    cp /usr/lib/SYSLINUX.EFI/efi64/syslinux.efi "$root/EFI-/boot/bootx64.efi"
+    for m in ldlinux.e64 menu.c32 libutil.c32 libcom32.c32; do
+        cp "/usr/lib/syslinux/modules/efi64/$m" "$root/EFI-/boot/$m"
+    done
+    sed 's/^default menu.c32/default menu.c32/' "$root/syslinux/syslinux.cfg" > "$root/EFI-/boot/syslinux.cfg"
+else
+    printf 'stand-in (install syslinux-efi for a real UEFI loader)\n' > "$root/EFI-/boot/bootx64.efi"
+fi
+
+rm -f "$out"
+(cd "$root" && zip -q -r -X "$out" .)
+echo "$out"
