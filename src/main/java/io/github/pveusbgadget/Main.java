@@ -1,87 +1,38 @@
 package io.github.pveusbgadget;
 
-import io.github.pveusbgadget.cli.Environment;
-import io.github.pveusbgadget.cli.HookPhase;
-import io.github.pveusbgadget.cli.LogbackSetup;
-import io.github.pveusbgadget.cli.RootCommand;
-import io.github.pveusbgadget.config.VmId;
-import java.io.PrintWriter;
-import java.util.List;
-import java.util.Optional;
-import picocli.CommandLine;
+import io.github.pveusbgadget.cli.Application;
 
-/** Entry point of the jar. */
+/**
+ * Entry point of the jar. Proxmox runs the hook at every phase of every VM start and stop, and two of the four
+ * phases do nothing: those are answered here, before logging, the command line parser or anything else is loaded
+ * (this class refers to nothing but {@link String} until it hands over).
+ */
 public final class Main {
     private Main() {
     }
 
     public static void main(String[] args) {
-        Environment environment;
-        try {
-            environment = Environment.system();
-        } catch (ToolException e) {
-            System.err.println("pve-usb-gadget: " + e.getMessage());
-            System.exit(e.exitCode());
+        if (isNoOpHook(args)) {
             return;
         }
-        System.exit(run(args, environment, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        Application.main(args);
     }
 
-    /** Runs the command line and returns the exit code; never throws for an expected failure. */
-    public static int run(String[] args, Environment environment, PrintWriter out, PrintWriter err) {
-        Optional<Integer> fast = noOpHook(args);
-        if (fast.isPresent()) {
-            return fast.get();
+    /** {@code hook <vmid> post-start|pre-stop} with a plain positive vmid (anything else gets the full checks). */
+    static boolean isNoOpHook(String[] args) {
+        if (args.length != 3 || !"hook".equals(args[0])
+                || !("post-start".equals(args[2]) || "pre-stop".equals(args[2]))) {
+            return false;
         }
-        boolean verbose = List.of(args).contains("-v") || List.of(args).contains("--verbose");
-        if (verbose) {
-            LogbackSetup.verbose();
+        String vmId = args[1];
+        if (vmId.isEmpty() || vmId.length() > 10 || vmId.charAt(0) < '1' || vmId.charAt(0) > '9') {
+            return false;
         }
-        CommandLine commandLine = new CommandLine(new RootCommand(environment));
-        commandLine.setOut(out);
-        commandLine.setErr(err);
-        commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
-            if (exception instanceof ToolException tool) {
-                err.println("pve-usb-gadget: " + tool.getMessage());
-                if (verbose && tool.getCause() != null) {
-                    tool.getCause().printStackTrace(err);
-                }
-                return tool.exitCode();
+        for (int i = 1; i < vmId.length(); i++) {
+            if (vmId.charAt(i) < '0' || vmId.charAt(i) > '9') {
+                return false;
             }
-            err.println("pve-usb-gadget: internal error: " + exception
-                    + (verbose ? "" : " (run with -v for details)"));
-            if (verbose) {
-                exception.printStackTrace(err);
-            }
-            return ToolException.FAILED;
-        });
-        commandLine.setParameterExceptionHandler((exception, arguments) -> {
-            err.println("pve-usb-gadget: " + exception.getMessage() + " (see --help)");
-            return ToolException.BAD_INPUT;
-        });
-        int exitCode = commandLine.execute(args);
-        out.flush();
-        err.flush();
-        return exitCode;
-    }
-
-    /**
-     * {@code hook <vmid> post-start|pre-stop}: answered before logging and the command line parser start, because
-     * Proxmox runs the hook at every phase of every VM and these phases do nothing.
-     */
-    private static Optional<Integer> noOpHook(String[] args) {
-        if (args.length != 3 || !"hook".equals(args[0])) {
-            return Optional.empty();
         }
-        Optional<HookPhase> phase = HookPhase.parse(args[2]);
-        if (phase.isEmpty() || !phase.get().isNoOp()) {
-            return Optional.empty();
-        }
-        try {
-            VmId.parse(args[1]);
-        } catch (ToolException e) {
-            return Optional.empty();
-        }
-        return Optional.of(0);
+        return true;
     }
 }

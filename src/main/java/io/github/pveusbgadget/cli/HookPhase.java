@@ -23,9 +23,4 @@ public enum HookPhase {
         }
         return Optional.empty();
     }
-
-    /** Whether the phase does nothing (Main answers these without starting logging or the command line). */
-    public boolean isNoOp() {
-        return this == POST_START || this == PRE_STOP;
-    }
 }

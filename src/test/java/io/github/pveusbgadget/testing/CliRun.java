@@ -1,6 +1,6 @@
 package io.github.pveusbgadget.testing;
 
-import io.github.pveusbgadget.Main;
+import io.github.pveusbgadget.cli.Application;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
@@ -10,7 +10,7 @@ public record CliRun(int exitCode, String out, String err) {
     public static CliRun run(FakeKernel kernel, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Main.run(args, kernel.environment(), new PrintWriter(out, true), new PrintWriter(err, true));
+        int code = Application.run(args, kernel.environment(), new PrintWriter(out, true), new PrintWriter(err, true));
         return new CliRun(code, out.toString(), err.toString());
     }
 

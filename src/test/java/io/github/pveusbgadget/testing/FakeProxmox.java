@@ -1,6 +1,6 @@
 package io.github.pveusbgadget.testing;
 
-import io.github.pveusbgadget.Main;
+import io.github.pveusbgadget.cli.Application;
 import io.github.pveusbgadget.cli.Environment;
 import io.github.pveusbgadget.host.CommandResult;
 import io.github.pveusbgadget.host.CommandRunner;
@@ -88,7 +88,7 @@ public final class FakeProxmox implements CommandRunner {
     public CliRun run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Main.run(args, environment(), new PrintWriter(out, true), new PrintWriter(err, true));
+        int code = Application.run(args, environment(), new PrintWriter(out, true), new PrintWriter(err, true));
         return new CliRun(code, out.toString(), err.toString());
     }
 

@@ -1,0 +1,59 @@
+package io.github.pveusbgadget.cli;
+
+import io.github.pveusbgadget.ToolException;
+import java.io.PrintWriter;
+import java.util.List;
+import picocli.CommandLine;
+
+/** The command line application: logging, picocli, and the mapping of failures to one line and an exit code. */
+public final class Application {
+    private Application() {
+    }
+
+    /** Runs on the real host and exits with the command's exit code. */
+    public static void main(String[] args) {
+        Environment environment;
+        try {
+            environment = Environment.system();
+        } catch (ToolException e) {
+            System.err.println("pve-usb-gadget: " + e.getMessage());
+            System.exit(e.exitCode());
+            return;
+        }
+        System.exit(run(args, environment, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line and returns the exit code; never throws for an expected failure. */
+    public static int run(String[] args, Environment environment, PrintWriter out, PrintWriter err) {
+        boolean verbose = List.of(args).contains("-v") || List.of(args).contains("--verbose");
+        if (verbose) {
+            LogbackSetup.verbose();
+        }
+        CommandLine commandLine = new CommandLine(new RootCommand(environment));
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
+            if (exception instanceof ToolException tool) {
+                err.println("pve-usb-gadget: " + tool.getMessage());
+                if (verbose && tool.getCause() != null) {
+                    tool.getCause().printStackTrace(err);
+                }
+                return tool.exitCode();
+            }
+            err.println("pve-usb-gadget: internal error: " + exception
+                    + (verbose ? "" : " (run with -v for details)"));
+            if (verbose) {
+                exception.printStackTrace(err);
+            }
+            return ToolException.FAILED;
+        });
+        commandLine.setParameterExceptionHandler((exception, arguments) -> {
+            err.println("pve-usb-gadget: " + exception.getMessage() + " (see --help)");
+            return ToolException.BAD_INPUT;
+        });
+        int exitCode = commandLine.execute(args);
+        out.flush();
+        err.flush();
+        return exitCode;
+    }
+}
