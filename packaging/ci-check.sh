@@ -216,4 +216,27 @@ diff /tmp/pve-usb-gadget-ci-before.txt /tmp/pve-usb-gadget-ci-after.txt
 check "after install and purge the chroot has exactly the files it had before" \
     cmp -s /tmp/pve-usb-gadget-ci-before.txt /tmp/pve-usb-gadget-ci-after.txt
 
+step "apt-get install ./$(basename "$DEB") with recommends: kernel headers, DKMS builds dummy_hcd"
+FIXTURE=$(ls module-src/tests/fixtures/dummy_hcd-*.c 2> /dev/null | head -1)
+if [ -n "$FIXTURE" ]; then
+    # No network for the kernel source here: prepare-source.sh takes a dummy_hcd.c from its settings file.
+    cp "$FIXTURE" "$C/opt/dummy_hcd.c"
+    printf 'DUMMY_HCD_SOURCE=/opt/dummy_hcd.c\nDUMMY_HCD_OFFLINE=1\n' > "$C/etc/default/$DKMS_NAME"
+fi
+in_chroot apt-get install -y -q "/tmp/$(basename "$DEB")" > /tmp/pve-usb-gadget-ci-install3.log 2>&1
+rc=$?
+grep -E '^pve-usb-gadget:|dkms|DKMS|Building|Installing|Error' /tmp/pve-usb-gadget-ci-install3.log | tail -20
+check "apt-get install with recommends succeeds" [ "$rc" = 0 ]
+check "linux-headers-amd64 came as a recommendation" bash -c "chroot '$C' dpkg-query -W linux-headers-amd64 > /dev/null 2>&1"
+status=$(chroot "$C" dkms status -m "$DKMS_NAME" 2> /dev/null)
+echo "dkms status: $status"
+if [ -n "$FIXTURE" ]; then
+    check "postinst built and installed dummy_hcd with DKMS for the installed kernel headers" \
+        bash -c "grep -q 'installed' <<< \"\$1\" && ls '$C'/lib/modules/*/updates/dkms/dummy_hcd.ko > /dev/null 2>&1" _ "$status"
+fi
+in_chroot apt-get purge -y -q pve-usb-gadget > /tmp/pve-usb-gadget-ci-purge3.log 2>&1
+rc=$?
+check "purge after a DKMS build succeeds and removes the module from every kernel" \
+    bash -c "[ $rc = 0 ] && ! ls '$C'/lib/modules/*/updates/dkms/dummy_hcd.ko > /dev/null 2>&1 && [ -z \"\$(chroot '$C' dkms status -m '$DKMS_NAME' 2>/dev/null)\" ]"
+
 finish
