@@ -80,7 +80,7 @@ final class AttachCommand extends BaseCommand {
         VmId id = vmId(vmId);
         Services services = services();
         Qm qm = new Qm(services.environment().runner());
-        qm.requireAvailable("attach");
+        qm.requireAvailable("attach", keepHookscript ? new String[] {"qm"} : new String[] {"qm", "pvesm"});
         ConfigStore store = services.store();
 
         // 1. The drive's config: an existing one is the VM's identity and is kept.

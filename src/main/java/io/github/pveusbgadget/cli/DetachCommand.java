@@ -30,7 +30,7 @@ final class DetachCommand extends BaseCommand {
         VmId id = vmId(vmId);
         Services services = services();
         Qm qm = new Qm(services.environment().runner());
-        qm.requireAvailable("detach");
+        qm.requireAvailable("detach", "qm");
         Optional<GadgetConfig> config;
         try {
             config = services.store().loadIfPresent(id);

@@ -19,11 +19,13 @@ public final class Qm {
         this.runner = runner;
     }
 
-    /** Refuses unless this host has {@code qm}, i.e. it is a Proxmox VE node. */
-    public void requireAvailable(String what) {
-        if (!runner.isAvailable("qm") || !runner.isAvailable("pvesm")) {
-            throw ToolException.refused("'qm' and 'pvesm' not found: " + what
-                    + " must run on the Proxmox VE node that runs the VM");
+    /** Refuses unless this host has {@code programs} ({@code qm}, {@code pvesm}), i.e. it is a Proxmox VE node. */
+    public void requireAvailable(String what, String... programs) {
+        for (String program : programs) {
+            if (!runner.isAvailable(program)) {
+                throw ToolException.refused("'" + program + "' not found: " + what
+                        + " must run on the Proxmox VE node that runs the VM");
+            }
         }
     }
 
