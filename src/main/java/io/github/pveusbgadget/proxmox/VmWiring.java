@@ -95,7 +95,9 @@ public final class VmWiring {
                     throw ToolException.refused("VM " + vmId + " already has hookscript " + hook.get()
                             + "; replace it with --force, or " + chainAdvice(hook.get()));
                 }
-                notes.add((isOurHook(hook.get()) ? "moving hookscript from " : "replacing hookscript ") + hook.get());
+                notes.add(isOurHook(hook.get()) ? "moving hookscript from " + hook.get()
+                        : "replacing hookscript " + hook.get() + " (to get it back later: qm set " + vmId
+                        + " --hookscript " + hook.get() + ")");
                 options.addAll(List.of("--hookscript", wanted));
             }
         } else if (hook.isEmpty() || !isOurHook(hook.get())) {
