@@ -97,6 +97,7 @@ write_conf() {
 # make_image PATH SIZE_MIB [random|zero|BYTE-in-octal e.g. 253]: creates the image file.
 make_image() {
   local path=$1 mib=$2 kind=${3:-random}
+  rm -f "$path"
   case $kind in
     random) head -c "$((mib * 1048576))" /dev/urandom > "$path" ;;
     zero) truncate -s "${mib}M" "$path" ;;

@@ -35,16 +35,24 @@ say "--- down racing a write"
 # image of 0x00 sectors; the host writes 0xab sectors while we tear down: every 512-byte sector
 # of the image must afterwards be all 0x00 or all 0xab, and the size unchanged.
 make_image "$img" 32 zero
-head -c $((24 * 1048576)) /dev/zero | tr '\000' '\253' > "$SCRATCH/ab"
+head -c 1048576 /dev/zero | tr '\000' '\253' > "$SCRATCH/ab"
 run_pvug 0 up $VMID
 if expect_drive 0x1d6b 0x0301 $SERIAL "$img" 30; then
-  ( dd if="$SCRATCH/ab" of="$DISK" bs=64k oflag=direct status=none; echo "dd exit $?" > "$SCRATCH/dd.rc" ) > "$SCRATCH/dd.out" 2>&1 &
+  # the writer keeps writing 0xab (1 MiB direct writes, varying offsets) until the device goes away
+  (
+    end=$(( $(date +%s) + 240 )); i=0
+    while [ "$(date +%s)" -lt "$end" ]; do
+      dd if="$SCRATCH/ab" of="$DISK" bs=1M count=1 seek=$(( (i * 7) % 24 )) oflag=direct conv=notrunc,nocreat status=none || break
+      i=$((i + 1))
+    done
+    echo "writer stopped after $i MiB" > "$SCRATCH/dd.rc"
+  ) > "$SCRATCH/dd.out" 2>&1 &
   ddpid=$!
-  sleep 0.3
+  sleep 1
   run_pvug 0 down $VMID
   wait_until 60 test -e "$SCRATCH/dd.rc"
-  wait $ddpid 2>/dev/null
-  say "racing writer: $(cat "$SCRATCH/dd.rc" 2>/dev/null) $(tail -n 2 "$SCRATCH/dd.out" | tr '\n' ' ')"
+  say "racing writer: $(cat "$SCRATCH/dd.rc" 2>/dev/null); $(tail -n 2 "$SCRATCH/dd.out" | tr '\n' ' ')"
+  kill $ddpid 2>/dev/null; wait $ddpid 2>/dev/null
   assert_true "the racing writer ended" test -e "$SCRATCH/dd.rc"
 fi
 assert_clean "after a racing down"
@@ -52,4 +60,4 @@ assert_eq $((32 * 1048576)) "$(stat -c %s "$img")" "image size unchanged"
 assert_true "image readable" sha256sum "$img"
 bad=$(od -An -tx1 -w512 "$img" | grep -cvE '^( 00){512}$|^( ab){512}$|^\*$')
 assert_eq 0 "$bad" "every sector is either all old (0x00) or all new (0xab)"
-say "bytes written before the teardown: $(tr -d '\000' < "$img" | wc -c) of $((24 * 1048576))"
+say "MiB of 0xab in the image: $(( $(tr -d '\000' < "$img" | wc -c) / 1048576 ))"
