@@ -4,12 +4,12 @@
 set -u
 . "$ITEST_DIR/lib/guest-lib.sh"
 
-# vm N -> vmid 200+N, product id 0x02NN, serial ITESTPAR000000NN, image of (2+N) MiB
+# vm N -> vmid 200+N, product id 0x02NN, serial ITESTPAR000000NN, image of 1 or 2 MiB (random)
 vmid() { echo $((200 + $1)); }
 pid_of() { printf '0x02%02x' "$1"; }
 serial_of() { printf 'ITESTPAR%08d' "$1"; }
 for n in 1 2 3 4 5 6 7 8; do
-  make_image "$SCRATCH/vm$n.img" $((2 + n)) random
+  make_image "$SCRATCH/vm$n.img" $((1 + n % 2)) random
   write_conf "$(vmid $n)" image="$SCRATCH/vm$n.img" vendor_id=0x1d6b product_id="$(pid_of $n)" \
     serial="$(serial_of $n)" enumerate_timeout=120
 done

@@ -58,21 +58,23 @@ run_pvug 0 down $VMID
 assert_clean "after down"
 
 say "--- down after a killed up"
-for delay in dir 0.5 1.5; do
+# kill -9 the java process as soon as its up has reached a stage: the gadget directory exists, the
+# image is attached to the function, the gadget is bound to a UDC
+stage_dir() { [ -d "$G" ]; }
+stage_file() { local f; for f in "$G"/functions/*/lun.0/file; do [ -n "$(cat "$f" 2>/dev/null)" ] && return 0; done; return 1; }
+stage_udc() { [ -n "$(cat "$G/UDC" 2>/dev/null)" ]; }
+for stage in dir file udc; do
   ( pvug_bg up $VMID ) > "$SCRATCH/killed-up.out" 2>&1 &
   jpid=$!
-  if [ "$delay" = dir ]; then
-    wait_until 60 test -d "$G"   # kill as soon as the gadget directory appears
-  else
-    sleep "$delay"
-  fi
-  kill -9 $jpid 2>/dev/null
+  end=$(( $(date +%s) + 90 ))
+  until "stage_$stage" || ! kill -0 $jpid 2>/dev/null || [ "$(date +%s)" -ge $end ]; do :; done
+  kill -9 $jpid 2>/dev/null && killed=yes || killed="no (it had exited)"
   wait $jpid 2>/dev/null
-  stage="dir=$([ -d "$G" ] && echo yes || echo no) udc=$(gadget_udc $VMID) disks=$(sd_disks | tr '\n' ',')"
-  say "killed up (after $delay): $stage"
-  sed 's/^/    killed up | /' "$SCRATCH/killed-up.out"
+  state="dir=$([ -d "$G" ] && echo yes || echo no) file=$(stage_file && echo set || echo none) udc=$(gadget_udc $VMID) disks=$(sd_disks | tr '\n' ',')"
+  say "up killed at stage '$stage': killed=$killed; left: $state"
+  sed 's/^/    killed up | /' "$SCRATCH/killed-up.out" | tail -n 3
   run_pvug 0 down $VMID
-  assert_clean "down after an up killed after $delay ($stage)"
+  assert_clean "down after an up killed at stage '$stage' ($state)"
 done
 # and the host lock is free again: a normal up/down works
 run_pvug 0 up $VMID
