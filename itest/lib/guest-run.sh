@@ -48,7 +48,8 @@ read -r up _ < /proc/uptime
 con "ITEST BOOTED $ITEST_KLABEL ${up%.*} $(uname -r)"
 
 # Host side of the emulated bus: no udev here, so load the drivers a Proxmox host would autoload.
-mkdir -p /etc/modprobe.d
+# Only our modprobe configuration, not whatever this machine has in /etc/modprobe.d.
+mount -t tmpfs -o mode=0755 tmpfs /etc/modprobe.d
 echo "options usb-storage delay_use=0" > /etc/modprobe.d/itest-usb-storage.conf
 if [ -n "${ITEST_MODPROBE_CONF:-}" ] && [ -r "$ITEST_MODPROBE_CONF" ]; then
   cp "$ITEST_MODPROBE_CONF" /etc/modprobe.d/pve-usb-gadget.conf
