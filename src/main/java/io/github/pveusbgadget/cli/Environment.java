@@ -11,21 +11,23 @@ import java.nio.file.FileSystems;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Random;
+import java.util.function.Supplier;
 
 /**
  * Everything the commands take from the outside world: the file system paths resolve in, configfs writes, external
  * programs, time and randomness. Tests pass an in-memory one.
  *
- * @param random used for fresh serials; must be unpredictable in production
+ * @param random gives the source of fresh serials; unpredictable in production, made only when needed (seeding
+ *               {@code SecureRandom} costs start-up time every other command should not pay)
  * @param faults the fault-injection test seam ({@link FaultInjector#NONE} in production)
  */
 public record Environment(FileSystem fileSystem, GadgetFs gadgetFs, CommandRunner runner, Ticker ticker,
-                          Random random, FaultInjector faults, Clock clock) {
+                          Supplier<Random> random, FaultInjector faults, Clock clock) {
 
     /** The real host. */
     public static Environment system() {
         return new Environment(FileSystems.getDefault(), new KernelGadgetFs(), new ExecCommandRunner(), Ticker.SYSTEM,
-                new SecureRandom(), FaultInjector.fromSpec(System.getenv("PVE_USB_GADGET_FAULT")),
+                SecureRandom::new, FaultInjector.fromSpec(System.getenv("PVE_USB_GADGET_FAULT")),
                 Clock.systemUTC());
     }
 }

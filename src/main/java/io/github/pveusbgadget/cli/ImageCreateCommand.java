@@ -93,7 +93,7 @@ final class ImageCreateCommand extends BaseCommand {
         VolumeLabel.validate(label);
         NetworkSettings settings = NetworkSettings.of(network, address, gateway, dns);
         ImageRequest request = new ImageRequest(output, bytes, label, settings, force,
-                services().environment().random().nextInt());
+                services().environment().random().get().nextInt());
         refuseImageInUse();
         ImageBuilder builder = new ImageBuilder(services().environment().runner(), out());
         List<String> before = new ArrayList<>();

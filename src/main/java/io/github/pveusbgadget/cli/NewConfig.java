@@ -35,7 +35,7 @@ final class NewConfig {
     String render(VmId id) {
         int vendor = vendorId == null ? GadgetConfig.DEFAULT_VENDOR_ID : parseId("--vendor-id", vendorId);
         int product = productId == null ? freeProductId(id, vendor) : parseId("--product-id", productId);
-        String chosenSerial = serial == null ? randomSerial(services.environment().random()) : serial;
+        String chosenSerial = serial == null ? randomSerial(services.environment().random().get()) : serial;
         UsbId usbId = new UsbId(vendor, product);
         return "# pve-usb-gadget configuration of VM " + id + ", written by 'pve-usb-gadget init'.\n"
                 + "# vendor_id, product_id and serial are the drive's identity (unRAID licenses against\n"

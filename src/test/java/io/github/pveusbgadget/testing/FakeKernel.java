@@ -83,7 +83,7 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     }
 
     public Environment environment() {
-        return new Environment(fs, this, this, this, random, faults,
+        return new Environment(fs, this, this, this, () -> random, faults,
                 java.time.Clock.fixed(java.time.Instant.parse("2026-11-21T12:00:00Z").plusSeconds(nanos / 1_000_000_000L),
                         java.time.ZoneOffset.UTC));
     }
