@@ -185,7 +185,7 @@ setup() { # config
 		fi
 		;;
 	pvug)
-		if [ -n "${JAR:-}" ] && [ -r "$JAR" ] && command -v "${BENCH_JAVA:-java}" > /dev/null; then
+		if [ -z "${ROUND:-}" ] && [ -n "${JAR:-}" ] && [ -r "$JAR" ] && command -v "${BENCH_JAVA:-java}" > /dev/null; then
 			GADGET_KIND=pvug
 			rm -f "$W/cfg/"*.conf
 			pvug init 901 --image "$IMG" > "$W/pvug.log" 2>&1 && pvug up 901 >> "$W/pvug.log" 2>&1 ||
@@ -212,6 +212,12 @@ teardown() {
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "?"; else if (NR % 2) print a[(NR+1)/2]; else printf "%.1f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 
+# Phase 1, one configuration after the other: the gadget as the product builds it (the jar for
+# "pvug"), the 300 MB file, the run size. Phase 2: $BENCH_RUNS rounds, each setting up every
+# configuration in turn for one read and one write run, so that a change in the host's load hits
+# all configurations alike (the rounds build "pvug" gadgets with the jar's exact configfs steps,
+# a JVM start per round being too slow under TCG).
+declare -A MB PART
 for c in $BENCH_CONFIGS; do
 	con "START $c"
 	if ! setup "$c"; then
@@ -259,12 +265,23 @@ for c in $BENCH_CONFIGS; do
 		umount /mnt/drive
 	done
 
-	for r in $(seq "$BENCH_RUNS"); do
-		echo "$c read_MBps $r $(dd_rate if="$disk" of=/dev/null bs=1M count="$mb" iflag=direct)" >> "$RES"
-	done
-	for r in $(seq "$BENCH_RUNS"); do
-		echo "$c write_MBps $r $(dd_rate if=/dev/zero of="$disk" bs=1M count="$mb" oflag=direct)" >> "$RES"
-	done
-	con "RESULT $c read $(grep "^$c read_MBps" "$RES" | awk '{print $4}' | median) MB/s, write $(grep "^$c write_MBps" "$RES" | awk '{print $4}' | median) MB/s, file $(grep "^$c file_read_s" "$RES" | awk '{print $4}' | median) s$([ "$part" -gt 0 ] && echo " (extrapolated from $part MiB)") (runs of $mb MiB)"
+	MB[$c]=$mb
+	PART[$c]=$part
 	teardown
+done
+
+for r in $(seq "$BENCH_RUNS"); do
+	con "ROUND $r"
+	for c in $BENCH_CONFIGS; do
+		[ -n "${MB[$c]:-}" ] || continue
+		if ! ROUND=$r setup "$c"; then con "INFO $c: round $r setup failed"; teardown 2>/dev/null; continue; fi
+		disk=$(find_disk 60) || { con "INFO $c: round $r: no disk"; teardown; continue; }
+		echo "$c read_MBps $r $(dd_rate if="$disk" of=/dev/null bs=1M count="${MB[$c]}" iflag=direct)" >> "$RES"
+		echo "$c write_MBps $r $(dd_rate if=/dev/zero of="$disk" bs=1M count="${MB[$c]}" oflag=direct)" >> "$RES"
+		teardown
+	done
+done
+for c in $BENCH_CONFIGS; do
+	[ -n "${MB[$c]:-}" ] || continue
+	con "RESULT $c read $(grep "^$c read_MBps" "$RES" | awk '{print $4}' | median) MB/s, write $(grep "^$c write_MBps" "$RES" | awk '{print $4}' | median) MB/s, file $(grep "^$c file_read_s" "$RES" | awk '{print $4}' | median) s$([ "${PART[$c]}" -gt 0 ] && echo " (extrapolated from ${PART[$c]} MiB)") (runs of ${MB[$c]} MiB)"
 done
