@@ -4,6 +4,8 @@ import io.github.pveusbgadget.ToolException;
 import io.github.pveusbgadget.host.CommandResult;
 import io.github.pveusbgadget.host.CommandRunner;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.RandomAccessFile;
 import java.nio.file.DirectoryStream;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Builds a bootable unRAID flash image without root, mounts or loop devices: a sparse file, an MBR partition table
@@ -33,6 +36,8 @@ public final class ImageBuilder {
     static final long SLACK = 16 * ByteSize.MIB;
     /** Where mkfs.fat puts the FAT32 backup boot sector (its default, given explicitly). */
     static final int BACKUP_BOOT_SECTOR = 6;
+    /** Zip files from this size on are streamed into the image instead of being unpacked first. */
+    static final long STREAM_THRESHOLD = ByteSize.MIB;
     private static final Duration TOOL_TIMEOUT = Duration.ofMinutes(2);
 
     private final CommandRunner runner;
@@ -88,7 +93,13 @@ public final class ImageBuilder {
         }
         long needed = geometry.bytesFor(files, zip.directories().size()) + 2 * geometry.fatBytes() + 2 * ByteSize.MIB;
         requireSpace(dir, needed, "--output directory");
-        requireSpace(tempRoot(), zip.contentBytes() + ByteSize.MIB, "temporary directory (TMPDIR)");
+        requireSpace(tempRoot(), zip.contentBytes() - zip.largeFiles(STREAM_THRESHOLD, request.network()).stream()
+                .mapToLong(zip::size).sum() + ByteSize.MIB, "temporary directory (TMPDIR)");
+        for (String tool : List.of("mkfifo", "touch")) {
+            if (!runner.isAvailable(tool)) {
+                throw ToolException.refused(tool + " not found: install coreutils");
+            }
+        }
         for (String tool : List.of("mcopy", "mattrib", "mmd")) {
             if (!runner.isAvailable(tool)) {
                 throw ToolException.refused(tool + " not found: install mtools (apt install mtools)");
@@ -235,9 +246,9 @@ public final class ImageBuilder {
 
             Path files = work.resolve("files");
             Files.createDirectories(files);
-            long bytes = zip.extractTo(files, request.network(), geometry.dataBytes());
-            List<String> copy = new ArrayList<>(List.of("mcopy", "-s", "-Q", "-m", "-i",
-                    partial + "@@" + PartitionTable.START_BYTES));
+            List<String> large = zip.largeFiles(STREAM_THRESHOLD, request.network());
+            long bytes = zip.extractTo(files, request.network(), geometry.dataBytes(), Set.copyOf(large));
+            List<String> copy = new ArrayList<>(List.of("mcopy", "-s", "-Q", "-m", "-i", image(partial)));
             try (DirectoryStream<Path> top = Files.newDirectoryStream(files)) {
                 List<String> names = new ArrayList<>();
                 top.forEach(p -> names.add(p.toString()));
@@ -246,6 +257,10 @@ public final class ImageBuilder {
             }
             copy.add("::/");
             run("mcopy", copy, Duration.ofMinutes(2).plusSeconds(bytes / (20 * ByteSize.MIB)));
+            Path pipes = Files.createDirectory(work.resolve("pipes"));
+            for (int i = 0; i < large.size(); i++) {
+                bytes += stream(zip, large.get(i), pipes.resolve("pipe" + i), partial);
+            }
             log.println("copied " + zip.fileCount() + " files (" + ByteSize.format(bytes) + ")"
                     + (zip.renamesEfi() ? ", EFI- renamed EFI" : "")
                     + (zip.copiesLdlinux() ? ", ldlinux.c32 copied to the root" : "")
@@ -306,6 +321,64 @@ public final class ImageBuilder {
         }
     }
 
+    private static String image(Path partial) {
+        return partial + "@@" + PartitionTable.START_BYTES;
+    }
+
+    /**
+     * Copies one large zip file into the image without unpacking it first: {@code mcopy} reads it from a named
+     * pipe that a thread fills straight from the zip. If mcopy stops early, the pipe is opened and closed here so
+     * that the writing thread never stays blocked.
+     *
+     * @return bytes copied
+     */
+    private long stream(UnraidZip zip, String name, Path pipe, Path partial) throws IOException {
+        run("mkfifo", List.of("mkfifo", "-m", "600", pipe.toString()), TOOL_TIMEOUT);
+        // mcopy -m gives the file the pipe's time stamp. Java would open the pipe to set it (and block): touch -c
+        // sets it by path. Cosmetic, so a failure is ignored.
+        zip.modified(name).ifPresent(time -> runner.run(List.of("touch", "-c", "-m", "-d", "@" + time.toMillis() / 1000,
+                pipe.toString()), Duration.ofSeconds(10)));
+        long[] copied = {-1};
+        IOException[] failure = new IOException[1];
+        RuntimeException[] error = new RuntimeException[1];
+        Thread writer = new Thread(() -> {
+            try (OutputStream out = Files.newOutputStream(pipe)) {
+                copied[0] = zip.copy(name, out, Long.MAX_VALUE);
+            } catch (IOException e) {
+                failure[0] = e;
+            } catch (RuntimeException e) {
+                error[0] = e;
+            }
+        }, "zip-to-mcopy");
+        writer.setDaemon(true);
+        writer.start();
+        String target = "::/" + zip.target(name);
+        Duration timeout = Duration.ofMinutes(2).plusSeconds(zip.size(name) / (10 * ByteSize.MIB));
+        CommandResult result = runner.run(List.of("mcopy", "-Q", "-m", "-o", "-i", image(partial), pipe.toString(),
+                target), timeout);
+        if (writer.isAlive() && !result.succeeded()) {
+            try (InputStream unblock = Files.newInputStream(pipe)) {
+                unblock.available();
+            } catch (IOException e) {
+                // Only here to release the writer.
+            }
+        }
+        try {
+            writer.join(Duration.ofSeconds(30).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        require("mcopy of " + name, result, timeout);
+        if (error[0] != null) {
+            throw error[0];
+        }
+        if (failure[0] != null || copied[0] != zip.size(name)) {
+            throw new IOException("copying " + name + " into the image stopped after " + Math.max(0, copied[0])
+                    + " of " + zip.size(name) + " bytes" + (failure[0] == null ? "" : ": " + failure[0].getMessage()));
+        }
+        return copied[0];
+    }
+
     /**
      * The syslinux installer rewrites the FAT32 boot sector but not its backup copy, which {@code fsck.fat} then
      * reports; the backup gets the same bytes, as a formatter that writes boot code does.
@@ -320,7 +393,10 @@ public final class ImageBuilder {
     }
 
     private void run(String what, List<String> command, Duration timeout) {
-        CommandResult result = runner.run(command, timeout);
+        require(what, runner.run(command, timeout), timeout);
+    }
+
+    private static void require(String what, CommandResult result, Duration timeout) {
         if (!result.succeeded()) {
             String why = result.timedOut() ? "timed out after " + timeout.toSeconds() + " s" : "failed ("
                     + (result.exitCode() < 0 ? "could not run" : "exit " + result.exitCode()) + "): "
@@ -344,7 +420,12 @@ public final class ImageBuilder {
         return output.resolveSibling("." + output.getFileName() + ".partial");
     }
 
-    private static Path tempRoot() {
+    /** Where the small files are unpacked: {@code $TMPDIR} as for any Unix tool, else Java's temporary directory. */
+    static Path tempRoot() {
+        String tmpdir = System.getenv("TMPDIR");
+        if (tmpdir != null && !tmpdir.isBlank() && Files.isDirectory(Path.of(tmpdir))) {
+            return Path.of(tmpdir);
+        }
         return Path.of(System.getProperty("java.io.tmpdir"));
     }
 

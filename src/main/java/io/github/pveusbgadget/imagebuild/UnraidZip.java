@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
@@ -270,35 +271,37 @@ public final class UnraidZip implements AutoCloseable {
      * @return bytes written
      */
     public long extractTo(Path root, NetworkSettings network, long limit) throws IOException {
+        return extractTo(root, network, limit, Set.of());
+    }
+
+    /** As {@link #extractTo(Path, NetworkSettings, long)}, leaving out the zip files named in {@code skip}. */
+    public long extractTo(Path root, NetworkSettings network, long limit, Set<String> skip) throws IOException {
         long written = 0;
         for (String dir : directories) {
             Files.createDirectories(root.resolve(target(dir)));
         }
-        byte[] buffer = new byte[1 << 20];
         for (Map.Entry<String, ZipEntry> e : files.entrySet()) {
+            if (skip.contains(e.getKey())) {
+                continue;
+            }
             Path file = root.resolve(target(e.getKey()));
             Files.createDirectories(file.getParent());
-            try (InputStream in = zip.getInputStream(e.getValue()); OutputStream out = Files.newOutputStream(file)) {
-                for (int n; (n = in.read(buffer)) > 0; ) {
-                    written += n;
-                    if (written > limit) {
-                        throw ToolException.badInput("--zip " + source + " unpacks to more than " + ByteSize.format(
-                                limit) + ", more than the image holds; use a larger --size");
-                    }
-                    out.write(buffer, 0, n);
-                }
+            try (OutputStream out = Files.newOutputStream(file)) {
+                written += copy(e.getKey(), out, limit - written);
             }
             if (e.getValue().getLastModifiedTime() != null) {
                 Files.setLastModifiedTime(file, e.getValue().getLastModifiedTime());
             }
         }
         if (copiesLdlinux()) {
-            Path ldlinux = root.resolve(target(find(files, "syslinux/ldlinux.c32").orElseThrow()));
+            String ldlinux = find(files, "syslinux/ldlinux.c32").orElseThrow();
             Path copy = root.resolve("ldlinux.c32");
-            Files.copy(ldlinux, copy);
-            FileTime time = Files.getLastModifiedTime(ldlinux);
-            Files.setLastModifiedTime(copy, time);
-            written += Files.size(copy);
+            try (OutputStream out = Files.newOutputStream(copy)) {
+                written += copy(ldlinux, out, limit - written);
+            }
+            if (files.get(ldlinux).getLastModifiedTime() != null) {
+                Files.setLastModifiedTime(copy, files.get(ldlinux).getLastModifiedTime());
+            }
         }
         if (network != null) {
             Path cfg = root.resolve(find(files, NetworkSettings.FILE).orElse(NetworkSettings.FILE));
@@ -308,6 +311,46 @@ public final class UnraidZip implements AutoCloseable {
             written += text.length;
         }
         return written;
+    }
+
+    /**
+     * The zip's files of at least {@code threshold} bytes that go to the flash drive unchanged: the image builder
+     * streams them straight from the zip into the image instead of unpacking them first.
+     */
+    public List<String> largeFiles(long threshold, NetworkSettings network) {
+        return files.entrySet().stream()
+                .filter(e -> e.getValue().getSize() >= threshold)
+                .map(Map.Entry::getKey)
+                .filter(name -> !(network != null && name.equalsIgnoreCase(NetworkSettings.FILE)))
+                .filter(name -> !name.equalsIgnoreCase("syslinux/ldlinux.c32"))
+                .toList();
+    }
+
+    /** Last-modified time of a zip file, if the zip has one. */
+    public Optional<FileTime> modified(String name) {
+        return Optional.ofNullable(files.get(name).getLastModifiedTime());
+    }
+
+    /** Copies the zip file {@code name} to {@code out}; an error past {@code limit} bytes. */
+    public long copy(String name, OutputStream out, long limit) throws IOException {
+        long written = 0;
+        byte[] buffer = new byte[1 << 16];
+        try (InputStream in = zip.getInputStream(files.get(name))) {
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                written += n;
+                if (written > limit) {
+                    throw ToolException.badInput("--zip " + source + " unpacks to more than the image holds; use a "
+                            + "larger --size");
+                }
+                out.write(buffer, 0, n);
+            }
+        }
+        return written;
+    }
+
+    /** Declared size of a zip file. */
+    public long size(String name) {
+        return Math.max(0, files.get(name).getSize());
     }
 
     /** Copies the zip's syslinux installer to {@code file} and makes it executable by its owner. */

@@ -79,6 +79,9 @@ class ImageCreateCommandTest {
         assertThat(files.output().lines()).contains("::/bzimage", "::/bzroot", "::/ldlinux.c32", "::/ldlinux.sys",
                 "::/EFI/boot/bootx64.efi", "::/syslinux/syslinux.cfg", "::/config/network.cfg")
                 .noneMatch(l -> l.startsWith("::/EFI-"));
+        Path bzroot = dir.resolve("bzroot.copy");
+        assertThat(HostTools.exec("mcopy", "-i", at, "::/bzroot", bzroot.toString()).exitCode()).isZero();
+        assertThat(bzroot).as("streamed from the zip").hasBinaryContent(TestZips.bzroot());
         HostTools.Result cfg = HostTools.exec("mtype", "-i", at, "::/config/network.cfg");
         assertThat(cfg.output()).contains("IPADDR=\"192.168.5.20\"", "USE_DHCP=\"no\"", "BONDING=\"yes\"");
     }

@@ -23,7 +23,7 @@ final class TestZips {
     static Map<String, byte[]> unraidLayout() throws IOException {
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put("bzimage", text("kernel stand-in"));
-        entries.put("bzroot", new byte[300_000]);
+        entries.put("bzroot", bzroot());
         entries.put("bzroot-gui", text("gui"));
         entries.put("bzmodules", text("modules"));
         entries.put("bzfirmware", text("firmware"));
@@ -65,6 +65,13 @@ final class TestZips {
 
     static Path unraid(Path dir) throws IOException {
         return write(dir.resolve("unRAIDServer-6.12.42-x86_64.zip"), unraidLayout());
+    }
+
+    /** Over 1 MiB, so that the image builder streams it from the zip; not all zeros, so that a copy is checked. */
+    static byte[] bzroot() {
+        byte[] data = new byte[1_500_000];
+        new java.util.Random(42).nextBytes(data);
+        return data;
     }
 
     static byte[] text(String s) {
