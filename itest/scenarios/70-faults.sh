@@ -1,0 +1,85 @@
+#!/bin/bash
+# Issue 7 on the real kernel: a fault injected before step k of up/down (PVE_USB_GADGET_FAULT=<op>:<k>:<fail|die>)
+# leaves the host fully clean (fail: rolled back) or in a state the next up/down repairs (die: like kill -9); the
+# image is intact after every one. Then the udev rules of packaging/ mark the emulated disk (udevadm test).
+set -u
+. "$ITEST_DIR/lib/guest-lib.sh"
+REPO=$(dirname "$ITEST_DIR")
+
+VMID=701
+SERIAL=ITESTFAULT000701
+img="$SCRATCH/vm$VMID.img"
+make_image "$img" 8 random
+want=$(sha "$img")
+write_conf $VMID image="$img" vendor_id=0x1d6b product_id=0x0701 serial=$SERIAL enumerate_timeout=60
+
+image_intact() { assert_eq "$want" "$(sha "$img")" "$1: image intact"; }
+
+# Steps of up from a host with no gadget module loaded: 3 modprobes, then mkdir (4) ... file (23), link (24),
+# max_speed (25), UDC (26), the enumeration wait (27).
+for k in 1 4 19 23 26 27; do
+  say "--- up fails before step $k"
+  unload_gadget_modules > /dev/null
+  PVE_USB_GADGET_FAULT="up:$k:fail" run_pvug 1 up $VMID
+  assert_contains "$OUT" "injected fault before step $k" "up:$k:fail says where it failed"
+  assert_clean_error "up:$k:fail"
+  assert_clean "after up:$k:fail (rolled back)"
+  image_intact "after up:$k:fail"
+  run_pvug 0 up $VMID
+  expect_drive 0x1d6b 0x0701 $SERIAL "$img" 30
+  run_pvug 0 down $VMID
+  assert_clean "down after up:$k:fail"
+done
+
+for k in 20 24 26 27; do
+  for next in up down; do
+    say "--- up dies before step $k, then $next"
+    unload_gadget_modules > /dev/null
+    PVE_USB_GADGET_FAULT="up:$k:die" run_pvug 137 up $VMID
+    run_pvug 0 $next $VMID
+    if [ "$next" = up ]; then
+      expect_drive 0x1d6b 0x0701 $SERIAL "$img" 30
+      run_pvug 0 down $VMID
+    fi
+    assert_clean "after up:$k:die and $next"
+    image_intact "after up:$k:die and $next"
+  done
+done
+
+# Steps of down of a running gadget: flush the host's cache (1), unbind (2), wait for the host (3), rm link (4),
+# rmdir config strings (5) ... gadget (9), flush the image (10), unload modules (11).
+for fault in 2:fail 4:fail 9:fail 2:die 6:die 10:die; do
+  say "--- down: $fault"
+  run_pvug 0 up $VMID
+  expect_drive 0x1d6b 0x0701 $SERIAL "$img" 30 > /dev/null
+  if [ "${fault#*:}" = die ]; then
+    PVE_USB_GADGET_FAULT="down:$fault" run_pvug 137 down $VMID
+  else
+    PVE_USB_GADGET_FAULT="down:$fault" run_pvug 1 down $VMID
+    assert_contains "$OUT" "run 'pve-usb-gadget down $VMID' again" "down:$fault says what to do"
+  fi
+  run_pvug 0 down $VMID
+  assert_clean "after down:$fault and down"
+  image_intact "after down:$fault"
+done
+
+say "--- udev: the emulated disk is marked for the host to leave alone, with a by-pve-usb-gadget link"
+rules="$REPO/packaging/udev/60-pve-usb-gadget.rules"
+if [ -r "$rules" ] && command -v udevadm > /dev/null; then
+  mkdir -p /etc/udev/rules.d /usr/lib/pve-usb-gadget /etc/pve-usb-gadget
+  cp "$rules" /etc/udev/rules.d/
+  install -m 0755 "$REPO/packaging/udev/udev-vmid" /usr/lib/pve-usb-gadget/udev-vmid
+  cp "$CFG/$VMID.conf" /etc/pve-usb-gadget/
+  run_pvug 0 up $VMID
+  if expect_drive 0x1d6b 0x0701 $SERIAL "$img" 30; then
+    props=$(udevadm test --action=add "/sys/class/block/${DISK##*/}" 2>&1)
+    assert_match "$props" '^UDISKS_IGNORE=1' "udev: UDISKS_IGNORE=1"
+    assert_match "$props" '^SYSTEMD_READY=0' "udev: SYSTEMD_READY=0"
+    assert_match "$props" "by-pve-usb-gadget/$VMID" "udev: /dev/disk/by-pve-usb-gadget/$VMID"
+  fi
+  run_pvug 0 down $VMID
+  rm -f /etc/udev/rules.d/60-pve-usb-gadget.rules /etc/pve-usb-gadget/$VMID.conf
+else
+  say "no udevadm or rules file in this guest: udev part skipped"
+fi
+assert_clean "end of 70-faults"
