@@ -63,8 +63,9 @@ say "--- down after a killed up"
 stage_file() { local f; for f in "$G"/functions/*/lun.0/file; do [ -n "$(cat "$f" 2>/dev/null)" ] && return 0; done; return 1; }
 ( pvug_bg up $VMID ) > "$SCRATCH/killed-up.out" 2>&1 &
 jpid=$!
-end=$(( $(date +%s) + 90 ))
-until [ -d "$G" ] || ! kill -0 $jpid 2>/dev/null || [ "$(date +%s)" -ge $end ]; do :; done
+end=$((SECONDS + 180))
+# a fork-free busy loop (builtins only), so the poll itself does not slow the JVM down
+until [ -d "$G" ] || ! kill -0 $jpid 2>/dev/null || [ $SECONDS -ge $end ]; do :; done
 kill -9 $jpid 2>/dev/null && killed=yes || killed="no (it had exited)"
 wait $jpid 2>/dev/null
 state="dir=$([ -d "$G" ] && echo yes || echo no) file=$(stage_file && echo set || echo none) udc=$(gadget_udc $VMID) disks=$(sd_disks | tr '\n' ',')"
