@@ -16,8 +16,9 @@ write_conf $VMID image="$img" vendor_id=0x1d6b product_id=0x0701 serial=$SERIAL 
 image_intact() { assert_eq "$want" "$(sha "$img")" "$1: image intact"; }
 
 # Steps of up from a host with no gadget module loaded: 3 modprobes, then mkdir (4) ... file (23), link (24),
-# max_speed (25), UDC (26), the enumeration wait (27).
-for k in 1 4 19 23 26 27; do
+# max_speed (25), UDC (26), the enumeration wait (27). Every step is covered on the jimfs fake
+# (FaultInjectionTest); here a few, because each JVM start under TCG costs seconds.
+for k in 19 26; do
   say "--- up fails before step $k"
   unload_gadget_modules > /dev/null
   PVE_USB_GADGET_FAULT="up:$k:fail" run_pvug 1 up $VMID
@@ -31,8 +32,9 @@ for k in 1 4 19 23 26 27; do
   assert_clean "down after up:$k:fail"
 done
 
-for k in 20 24 26 27; do
-  for next in up down; do
+for k_next in 24:up 26:down; do
+  k=${k_next%:*} next=${k_next#*:}
+  {
     say "--- up dies before step $k, then $next"
     unload_gadget_modules > /dev/null
     PVE_USB_GADGET_FAULT="up:$k:die" run_pvug 137 up $VMID
@@ -43,12 +45,12 @@ for k in 20 24 26 27; do
     fi
     assert_clean "after up:$k:die and $next"
     image_intact "after up:$k:die and $next"
-  done
+  }
 done
 
 # Steps of down of a running gadget: flush the host's cache (1), unbind (2), wait for the host (3), rm link (4),
 # rmdir config strings (5) ... gadget (9), flush the image (10), unload modules (11).
-for fault in 2:fail 4:fail 9:fail 2:die 6:die 10:die; do
+for fault in 2:fail 6:die; do
   say "--- down: $fault"
   run_pvug 0 up $VMID
   expect_drive 0x1d6b 0x0701 $SERIAL "$img" 30 > /dev/null

@@ -263,8 +263,9 @@ public final class GadgetLifecycle {
         LOG.warn("VM {}: up failed, removing what it made", vmId);
         inspector.ours(vmId).ifPresent(g ->
                 executor.applyBestEffort(planner.teardown(g, GadgetConfig.DEFAULT_ENUMERATE_TIMEOUT, List.of())));
-        if (!loadedNow.isEmpty() && !inspector.anyGadget()) {
-            List<String> unload = new ArrayList<>(loadedNow);
+        List<String> loaded = loadedNow.stream().filter(modules::isLoaded).toList();
+        if (!loaded.isEmpty() && !inspector.anyGadget()) {
+            List<String> unload = new ArrayList<>(loaded);
             java.util.Collections.reverse(unload);
             executor.applyBestEffort(new Plan().add(new Steps.UnloadModules(unload)));
         }
