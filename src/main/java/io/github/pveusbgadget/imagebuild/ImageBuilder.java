@@ -36,6 +36,11 @@ public final class ImageBuilder {
     static final long SLACK = 16 * ByteSize.MIB;
     /** Where mkfs.fat puts the FAT32 backup boot sector (its default, given explicitly). */
     static final int BACKUP_BOOT_SECTOR = 6;
+    /**
+     * mtools refuses some geometries mkfs.fat writes (sector count not a multiple of the track size) unless told to
+     * skip that check; the installer of the zip runs mtools too.
+     */
+    static final String MTOOLS_ENV = "MTOOLS_SKIP_CHECK=1";
     /** Zip files from this size on are streamed into the image instead of being unpacked first. */
     static final long STREAM_THRESHOLD = ByteSize.MIB;
     private static final Duration TOOL_TIMEOUT = Duration.ofMinutes(2);
@@ -149,6 +154,7 @@ public final class ImageBuilder {
         StringBuilder s = new StringBuilder();
         s.append("#!/bin/sh\n# pve-usb-gadget image create (dry run): the steps it would take\nset -eu\n");
         before.forEach(line -> s.append(line).append('\n'));
+        s.append("export ").append(MTOOLS_ENV).append('\n');
         s.append("work=$(mktemp -d)\ntrap 'rm -rf \"$work\" ").append(img.replace("'", "'\\''"))
                 .append("' EXIT\n");
         s.append("rm -f ").append(img).append('\n');
@@ -248,7 +254,8 @@ public final class ImageBuilder {
             Files.createDirectories(files);
             List<String> large = zip.largeFiles(STREAM_THRESHOLD, request.network());
             long bytes = zip.extractTo(files, request.network(), geometry.dataBytes(), Set.copyOf(large));
-            List<String> copy = new ArrayList<>(List.of("mcopy", "-s", "-Q", "-m", "-i", image(partial)));
+            List<String> copy = new ArrayList<>(List.of("env", MTOOLS_ENV, "mcopy", "-s", "-Q", "-m", "-i",
+                    image(partial)));
             try (DirectoryStream<Path> top = Files.newDirectoryStream(files)) {
                 List<String> names = new ArrayList<>();
                 top.forEach(p -> names.add(p.toString()));
@@ -269,7 +276,7 @@ public final class ImageBuilder {
 
             Path installer = work.resolve("syslinux-installer");
             zip.extractInstaller(installer);
-            run("the zip's " + zip.installer(), List.of(installer.toString(), "-i", "-f", "-t",
+            run("the zip's " + zip.installer(), List.of("env", MTOOLS_ENV, installer.toString(), "-i", "-f", "-t",
                     String.valueOf(PartitionTable.START_BYTES), partial.toString()), TOOL_TIMEOUT);
             log.println("installed the zip's syslinux (" + zip.installer() + ") into the partition's boot sector");
 
@@ -354,8 +361,8 @@ public final class ImageBuilder {
         writer.start();
         String target = "::/" + zip.target(name);
         Duration timeout = Duration.ofMinutes(2).plusSeconds(zip.size(name) / (10 * ByteSize.MIB));
-        CommandResult result = runner.run(List.of("mcopy", "-Q", "-m", "-o", "-i", image(partial), pipe.toString(),
-                target), timeout);
+        CommandResult result = runner.run(List.of("env", MTOOLS_ENV, "mcopy", "-Q", "-m", "-o", "-i",
+                image(partial), pipe.toString(), target), timeout);
         if (writer.isAlive() && !result.succeeded()) {
             try (InputStream unblock = Files.newInputStream(pipe)) {
                 unblock.available();
@@ -403,8 +410,9 @@ public final class ImageBuilder {
                     + result.lastLine();
             String hint = why.toLowerCase(Locale.ROOT).contains("no space") || why.toLowerCase(Locale.ROOT)
                     .contains("disk full") ? "; free some space and run again" : "";
-            if (result.exitCode() < 0 && !result.timedOut() && what.startsWith("the zip's")) {
-                hint = "; is the temporary directory mounted noexec? set TMPDIR to an exec-able directory";
+            if (what.startsWith("the zip's") && (result.exitCode() == 126 || result.exitCode() == 127)) {
+                hint = "; if TMPDIR is mounted noexec, set TMPDIR to another directory; a 32-bit installer needs "
+                        + "libc6-i386";
             }
             throw ToolException.failed(what + " " + why + hint + "; nothing was left behind", null);
         }

@@ -122,6 +122,21 @@ class ImageCreateCommandTest {
     }
 
     @Test
+    void anInstallerThatCannotRunFailsCleanly() throws Exception {
+        HostTools.assumeImageTools();
+        Map<String, byte[]> entries = TestZips.unraidLayout();
+        entries.put("syslinux/syslinux_linux", new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0});
+        Path zip = TestZips.write(dir.resolve("broken-installer.zip"), entries);
+        List<String> before = listing();
+        ImageCli run = ImageCli.run("image", "create", "--zip", zip.toString(), "--output",
+                dir.resolve("a.img").toString(), "--size", "512M");
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.err().lines().count()).as(run.toString()).isEqualTo(1);
+        assertThat(run.err()).contains("the zip's syslinux/syslinux_linux failed", "nothing was left behind");
+        assertThat(listing()).isEqualTo(before);
+    }
+
+    @Test
     void aSizeUnderTheContentIsRefusedWithTheSizeThatFits() throws Exception {
         Map<String, byte[]> big = TestZips.unraidLayout();
         big.put("bzroot", new byte[600 * 1024 * 1024]);
