@@ -52,6 +52,7 @@ final class TestZips {
 
     static Path write(Path zip, Map<String, byte[]> entries) throws IOException {
         try (OutputStream file = Files.newOutputStream(zip); ZipOutputStream out = new ZipOutputStream(file)) {
+            out.setLevel(1);
             for (Map.Entry<String, byte[]> e : entries.entrySet()) {
                 out.putNextEntry(new ZipEntry(e.getKey()));
                 if (e.getValue() != null) {
