@@ -1,6 +1,5 @@
 package io.github.pveusbgadget.cli;
 
-import io.github.pveusbgadget.config.VmId;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -17,16 +16,6 @@ final class DownCommand extends BaseCommand {
 
     @Override
     public Integer call() {
-        return down(this, vmId(vmId), dryRun);
-    }
-
-    static int down(BaseCommand command, VmId vmId, boolean dryRun) {
-        if (dryRun) {
-            command.out().print(command.services().lifecycle().planDown(vmId)
-                    .toShellScript("pve-usb-gadget down " + vmId + " (dry run): the steps it would take"));
-        } else {
-            command.services().lifecycle().down(vmId);
-        }
-        return 0;
+        return LifecycleOperation.DOWN.run(this, vmId(vmId), dryRun);
     }
 }

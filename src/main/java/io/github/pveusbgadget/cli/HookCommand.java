@@ -32,8 +32,8 @@ final class HookCommand extends BaseCommand {
                     "VM {} was migrated from node {}: building its drive here", id, migratedFrom);
         }
         return switch (hookPhase) {
-            case PRE_START -> UpCommand.up(this, id, dryRun);
-            case POST_STOP -> DownCommand.down(this, id, dryRun);
+            case PRE_START -> LifecycleOperation.UP.run(this, id, dryRun);
+            case POST_STOP -> LifecycleOperation.DOWN.run(this, id, dryRun);
             case POST_START, PRE_STOP -> 0;
         };
     }

@@ -1,6 +1,5 @@
 package io.github.pveusbgadget.cli;
 
-import io.github.pveusbgadget.config.VmId;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -17,16 +16,6 @@ final class UpCommand extends BaseCommand {
 
     @Override
     public Integer call() {
-        return up(this, vmId(vmId), dryRun);
-    }
-
-    static int up(BaseCommand command, VmId vmId, boolean dryRun) {
-        if (dryRun) {
-            command.out().print(command.services().lifecycle().planUp(vmId)
-                    .toShellScript("pve-usb-gadget up " + vmId + " (dry run): the steps it would take"));
-        } else {
-            command.services().lifecycle().up(vmId);
-        }
-        return 0;
+        return LifecycleOperation.UP.run(this, vmId(vmId), dryRun);
     }
 }
