@@ -17,10 +17,6 @@ public final class GadgetInspector {
         this.gadgetRoot = gadgetRoot;
     }
 
-    public Path gadgetRoot() {
-        return gadgetRoot;
-    }
-
     /** Every gadget directory, of any name. */
     public List<ObservedGadget> all() {
         return SysfsFiles.list(gadgetRoot).stream()

@@ -18,8 +18,11 @@ import io.github.pveusbgadget.kernel.MountTable;
 import io.github.pveusbgadget.kernel.Udc;
 import io.github.pveusbgadget.kernel.UdcRegistry;
 import io.github.pveusbgadget.lock.HostLock;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -133,7 +136,7 @@ public final class GadgetLifecycle {
         if (config == null || config.backupKeep() == 0) {
             return;
         }
-        if (!java.nio.file.Files.isRegularFile(config.image())) {
+        if (!Files.isRegularFile(config.image())) {
             LOG.warn("warning: backup_keep in {} is ignored: {} is not a regular file", config.source(),
                     config.image());
             return;
@@ -141,7 +144,7 @@ public final class GadgetLifecycle {
         try {
             LOG.info("VM {}: backed up {} to {}", vmId, config.image(), backup.backUp(config.image(),
                     config.backupKeep()).getFileName());
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             LOG.warn("warning: VM {}: backup of {} failed, the stop goes on: {}", vmId, config.image(),
                     e.getMessage());
         }
@@ -261,13 +264,18 @@ public final class GadgetLifecycle {
     /** After a failed {@code up}: remove our gadget and the modules this call loaded, if nothing else needs them. */
     private void rollBack(VmId vmId, List<String> loadedNow) {
         LOG.warn("VM {}: up failed, removing what it made", vmId);
-        inspector.ours(vmId).ifPresent(g ->
-                executor.applyBestEffort(planner.teardown(g, GadgetConfig.DEFAULT_ENUMERATE_TIMEOUT, List.of())));
-        List<String> loaded = loadedNow.stream().filter(modules::isLoaded).toList();
-        if (!loaded.isEmpty() && !inspector.anyGadget()) {
-            List<String> unload = new ArrayList<>(loaded);
-            java.util.Collections.reverse(unload);
-            executor.applyBestEffort(new Plan().add(new Steps.UnloadModules(unload)));
+        try {
+            inspector.ours(vmId).ifPresent(g -> executor.applyBestEffort(
+                    planner.teardown(g, GadgetConfig.DEFAULT_ENUMERATE_TIMEOUT, List.of())));
+            List<String> loaded = loadedNow.stream().filter(modules::isLoaded).toList();
+            if (!loaded.isEmpty() && !inspector.anyGadget()) {
+                List<String> unload = new ArrayList<>(loaded);
+                Collections.reverse(unload);
+                executor.applyBestEffort(new Plan().add(new Steps.UnloadModules(unload)));
+            }
+        } catch (RuntimeException e) {
+            // The user must see why up failed, not why the clean-up after it did; the next up/down repairs.
+            LOG.warn("warning: VM {}: clean-up after the failed up stopped: {}", vmId, e.getMessage());
         }
     }
 }

@@ -4,8 +4,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /** The mount table as {@code /proc/self/mountinfo} describes it. */
 public final class MountTable {
@@ -37,11 +35,6 @@ public final class MountTable {
     public boolean hasMount(Path mountPoint, String fsType) {
         String wanted = mountPoint.toString();
         return mounts.stream().anyMatch(m -> m.mountPoint().equals(wanted) && m.fsType().equals(fsType));
-    }
-
-    /** Device numbers ({@code major:minor}) of every mounted block device. */
-    public Set<String> mountedDevices() {
-        return mounts.stream().map(Mount::deviceNumber).collect(Collectors.toSet());
     }
 
     /** The device number of what is mounted on {@code mountPoint} (the last mount there wins). */
