@@ -33,7 +33,10 @@ trap poweroff_now EXIT
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t tmpfs -o mode=0755 tmpfs /run
-mount -t tmpfs -o mode=1777 tmpfs /tmp
+# /tmp stays the overlay (writable, and the host's /tmp shows through: the repository under test may be a clone
+# there); the scenarios' scratch space is a tmpfs of its own.
+mkdir -p /itest-scratch
+mount -t tmpfs -o mode=0755 tmpfs /itest-scratch
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts 2>/dev/null
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm 2>/dev/null
@@ -61,6 +64,7 @@ modprobe configfs && mount -t configfs configfs /sys/kernel/config
 modprobe usb-storage
 modprobe sd_mod
 modprobe loop
+modprobe virtio_blk   # the scratch disks /dev/vda and /dev/vdb (80-block-device)
 if [ -n "${ITEST_CUSTOM_DUMMY_HCD:-}" ]; then
   con "ITEST INFO $ITEST_KLABEL dummy_hcd resolves to $(modinfo -n dummy_hcd 2>&1)"
 fi
@@ -70,7 +74,7 @@ failed=0
 for scen in $ITEST_SCENARIOS; do
   name=$(basename "$scen" .sh)
   log="$OUT/$name.log"
-  export SCRATCH="/tmp/itest/$name"
+  export SCRATCH="/itest-scratch/$name"
   export CFG="$SCRATCH/cfg"
   rm -rf "$SCRATCH"
   mkdir -p "$CFG"

@@ -10,6 +10,8 @@ import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.function.Supplier;
 
@@ -20,14 +22,21 @@ import java.util.function.Supplier;
  * @param random gives the source of fresh serials; unpredictable in production, made only when needed (seeding
  *               {@code SecureRandom} costs start-up time every other command should not pay)
  * @param faults the fault-injection test seam ({@link FaultInjector#NONE} in production)
+ * @param variables the process environment ({@code PVE_MIGRATED_FROM} is how Proxmox tells the hook about a live
+ *                  migration)
  */
 public record Environment(FileSystem fileSystem, GadgetFs gadgetFs, CommandRunner runner, Ticker ticker,
-                          Supplier<Random> random, FaultInjector faults, Clock clock) {
+                          Supplier<Random> random, FaultInjector faults, Clock clock, Map<String, String> variables) {
+
+    /** The value of an environment variable, if set and not blank. */
+    public Optional<String> variable(String name) {
+        return Optional.ofNullable(variables.get(name)).filter(value -> !value.isBlank());
+    }
 
     /** The real host. */
     public static Environment system() {
         return new Environment(FileSystems.getDefault(), new KernelGadgetFs(), new ExecCommandRunner(), Ticker.SYSTEM,
                 SecureRandom::new, FaultInjector.fromSpec(System.getenv("PVE_USB_GADGET_FAULT")),
-                Clock.systemUTC());
+                Clock.systemUTC(), System.getenv());
     }
 }

@@ -9,6 +9,7 @@ import io.github.pveusbgadget.host.HostRoots;
 import io.github.pveusbgadget.host.Poller;
 import io.github.pveusbgadget.image.ImageBackup;
 import io.github.pveusbgadget.image.ImageGuard;
+import io.github.pveusbgadget.kernel.ExclusiveClaims;
 import io.github.pveusbgadget.kernel.HostUsbBus;
 import io.github.pveusbgadget.kernel.KernelModules;
 import io.github.pveusbgadget.kernel.UdcRegistry;
@@ -35,7 +36,7 @@ public final class Services {
         this.udcs = new UdcRegistry(roots.sysfs());
         this.usb = new HostUsbBus(roots.sysfs());
         this.inspector = new GadgetInspector(roots.gadgetRoot());
-        this.imageGuard = new ImageGuard(roots, inspector);
+        this.imageGuard = new ImageGuard(roots, inspector, new ExclusiveClaims(environment.runner()));
         this.poller = new Poller(environment.ticker());
     }
 

@@ -5,6 +5,7 @@ import io.github.pveusbgadget.gadget.GadgetInspector;
 import io.github.pveusbgadget.gadget.GadgetLayout;
 import io.github.pveusbgadget.gadget.ObservedGadget;
 import io.github.pveusbgadget.host.HostRoots;
+import io.github.pveusbgadget.kernel.ExclusiveClaims;
 import io.github.pveusbgadget.kernel.MountTable;
 import io.github.pveusbgadget.kernel.SysfsFiles;
 import java.io.IOException;
@@ -16,20 +17,25 @@ import java.util.List;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decides whether an image may back a VM's gadget: it must exist, be a regular file or a block device, and be
  * used by nobody else, because two writers on one FAT file system destroy it.
  */
 public final class ImageGuard {
+    private static final Logger LOG = LoggerFactory.getLogger(ImageGuard.class);
     private static final long MIN_SIZE = 512;
 
     private final HostRoots roots;
     private final GadgetInspector inspector;
+    private final ExclusiveClaims claims;
 
-    public ImageGuard(HostRoots roots, GadgetInspector inspector) {
+    public ImageGuard(HostRoots roots, GadgetInspector inspector, ExclusiveClaims claims) {
         this.roots = roots;
         this.inspector = inspector;
+        this.claims = claims;
     }
 
     /** Every reason the image of {@code config} cannot be used now; empty when it can. */
@@ -109,6 +115,18 @@ public final class ImageGuard {
                 problems.add(new ImageProblem(false, "block device /dev/" + name + " (image " + image
                         + ") is held by " + holders.get(0).getFileName() + " (LVM, md or dm) on the host; "
                         + "release it first"));
+            }
+        }
+        if (problems.isEmpty()) {
+            // Swap, ZFS vdevs and programs holding it with O_EXCL show up in neither list above.
+            switch (claims.of(image)) {
+                case CLAIMED -> problems.add(new ImageProblem(false, "block device /dev/" + device + " (image " + image
+                        + ") is opened exclusively by something else on the host (swap, ZFS, md, LVM or another "
+                        + "program); find it with 'lsblk /dev/" + device + "' or 'fuser -v " + image + "' and "
+                        + "release it first"));
+                case UNKNOWN -> LOG.warn("could not check whether block device /dev/{} is opened exclusively elsewhere "
+                        + "(perl -e open O_EXCL failed); the mount and holder checks passed", device);
+                case FREE -> { }
             }
         }
         return problems;

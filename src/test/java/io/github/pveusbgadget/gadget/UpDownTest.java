@@ -238,6 +238,31 @@ class UpDownTest {
     }
 
     @Test
+    void aLiveMigrationTargetIsRefusedBeforeAnythingIsLoaded() {
+        kernel.variable("PVE_MIGRATED_FROM", "pve1");
+        CliRun start = run("hook", "100", "pre-start");
+        assertThat(start.exitCode()).isEqualTo(1);
+        assertThat(start.err().strip()).isEqualTo("pve-usb-gadget: VM 100 is being live-migrated here from node pve1: "
+                + "its USB drive (image /images/100.img) cannot move with a running VM, because the gadget on pve1 "
+                + "still serves the image until the VM stops there; migrate it offline instead: shut VM 100 down, "
+                + "'qm migrate 100 <target>', then start it");
+        assertThat(start.err()).doesNotContain("\tat ");
+        assertThat(kernel.commands()).isEmpty();
+        assertThat(kernel.configfsOps()).isEmpty();
+
+        CliRun stop = run("hook", "100", "post-stop");
+        assertThat(stop.exitCode()).as(stop.toString()).isZero();
+    }
+
+    @Test
+    void aStartWithoutMigrationIgnoresABlankMigratedFrom() throws Exception {
+        kernel.variable("PVE_MIGRATED_FROM", " ");
+        CliRun start = run("hook", "100", "pre-start");
+        assertThat(start.exitCode()).as(start.toString()).isZero();
+        assertThat(kernel.read(G + "/UDC")).isEqualTo("dummy_udc.0");
+    }
+
+    @Test
     void neverTouchesOtherGadgets() throws Exception {
         kernel.run(List.of("modprobe", "dummy_hcd"), null);
         kernel.run(List.of("mount", "-t", "configfs", "none", FakeKernel.CONFIGFS), null);

@@ -49,6 +49,7 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     private final List<String> configfsOps = new ArrayList<>();
     private long nanos;
     private FaultInjector faults = FaultInjector.NONE;
+    private final Map<String, String> variables = new java.util.HashMap<>();
     private int udcCount = 4;
     private boolean hostEnumerates = true;
     private Predicate<String> failingOp = op -> false;
@@ -85,7 +86,7 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     public Environment environment() {
         return new Environment(fs, this, this, this, () -> random, faults,
                 java.time.Clock.fixed(java.time.Instant.parse("2026-11-21T12:00:00Z").plusSeconds(nanos / 1_000_000_000L),
-                        java.time.ZoneOffset.UTC));
+                        java.time.ZoneOffset.UTC), Map.copyOf(variables));
     }
 
     /** How many UDCs {@code modprobe dummy_hcd} creates (its {@code num}). */
@@ -103,6 +104,12 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     /** Makes configfs operations matching {@code op} (e.g. {@code "mkdir .../functions/mass_storage.0"}) fail. */
     public FakeKernel failWhen(Predicate<String> op) {
         this.failingOp = op;
+        return this;
+    }
+
+    /** Sets an environment variable of the commands' process ({@code PVE_MIGRATED_FROM}, ...). */
+    public FakeKernel variable(String name, String value) {
+        variables.put(name, value);
         return this;
     }
 
