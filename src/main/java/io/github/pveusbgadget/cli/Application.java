@@ -29,7 +29,7 @@ public final class Application {
         if (verbose) {
             LogbackSetup.verbose();
         }
-        CommandLine commandLine = new CommandLine(new RootCommand(environment));
+        CommandLine commandLine = RootCommand.commandLine(environment, args);
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {

@@ -7,6 +7,9 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.LayoutBase;
+import ch.qos.logback.core.encoder.Encoder;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
 import org.slf4j.LoggerFactory;
 
@@ -15,12 +18,19 @@ import org.slf4j.LoggerFactory;
  * start-up path of a hook. Task-log lines are bare messages on standard error; {@code -v} adds debug detail.
  */
 public final class LogbackSetup extends ContextAwareBase implements Configurator {
-    private static final String PLAIN = "%msg%n";
     private static final String VERBOSE = "%d{HH:mm:ss.SSS} %-5level %logger{0}: %msg%n";
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {
-        install(context, PLAIN, Level.INFO);
+        // The plain format is the hook's: a bare message per line. It is written by a one-method layout, because
+        // logback's PatternLayout loads and registers ~100 converter classes first, a cost every VM start would pay.
+        LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
+        encoder.setContext(context);
+        MessageOnlyLayout layout = new MessageOnlyLayout();
+        layout.setContext(context);
+        layout.start();
+        encoder.setLayout(layout);
+        install(context, encoder, Level.INFO);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 
@@ -28,14 +38,14 @@ public final class LogbackSetup extends ContextAwareBase implements Configurator
     public static void verbose() {
         if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
             context.reset();
-            install(context, VERBOSE, Level.DEBUG);
+            PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+            encoder.setContext(context);
+            encoder.setPattern(VERBOSE);
+            install(context, encoder, Level.DEBUG);
         }
     }
 
-    private static void install(LoggerContext context, String pattern, Level level) {
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-        encoder.setContext(context);
-        encoder.setPattern(pattern);
+    private static void install(LoggerContext context, Encoder<ILoggingEvent> encoder, Level level) {
         encoder.start();
         ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
         appender.setContext(context);
@@ -47,5 +57,13 @@ public final class LogbackSetup extends ContextAwareBase implements Configurator
         root.detachAndStopAllAppenders();
         root.addAppender(appender);
         root.setLevel(level);
+    }
+
+    /** {@code %msg%n}: the formatted message and a line break. */
+    private static final class MessageOnlyLayout extends LayoutBase<ILoggingEvent> {
+        @Override
+        public String doLayout(ILoggingEvent event) {
+            return event.getFormattedMessage() + System.lineSeparator();
+        }
     }
 }

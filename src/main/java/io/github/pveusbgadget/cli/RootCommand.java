@@ -3,9 +3,14 @@ package io.github.pveusbgadget.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /** {@code pve-usb-gadget}: the command line of PRODUCT.md. */
 @Command(name = "pve-usb-gadget", mixinStandardHelpOptions = true, versionProvider = RootCommand.Version.class,
@@ -13,10 +18,33 @@ import picocli.CommandLine.Mixin;
         description = "Gives a Proxmox VE VM an emulated USB flash drive (a configfs mass-storage gadget on dummy_hcd).",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the operation failed or the system's state forbids it",
-            "2:bad usage or bad configuration"},
-        subcommands = {HookCommand.class, UpCommand.class, DownCommand.class, StatusCommand.class,
-            CheckCommand.class, InitCommand.class, AttachCommand.class, DetachCommand.class, GuidCommand.class, ImageCommand.class})
+            "2:bad usage or bad configuration"})
 public final class RootCommand implements Runnable {
+    /**
+     * The subcommands' names, in the order the help lists them. They are registered by {@link #commandLine} rather
+     * than in the annotation: picocli builds the model of every registered command up front, and a hook run, which
+     * needs one, should not pay for ten.
+     */
+    static final List<String> SUBCOMMANDS = List.of("hook", "up", "down", "status", "check", "init", "attach",
+            "detach", "guid", "image");
+
+    /** A new instance of the subcommand {@code name} (a switch, not a map of lambdas: no class spun per entry). */
+    static Object newSubcommand(String name) {
+        return switch (name) {
+            case "hook" -> new HookCommand();
+            case "up" -> new UpCommand();
+            case "down" -> new DownCommand();
+            case "status" -> new StatusCommand();
+            case "check" -> new CheckCommand();
+            case "init" -> new InitCommand();
+            case "attach" -> new AttachCommand();
+            case "detach" -> new DetachCommand();
+            case "guid" -> new GuidCommand();
+            case "image" -> new ImageCommand();
+            default -> throw new IllegalArgumentException("no subcommand " + name);
+        };
+    }
+
     @Mixin
     GlobalOptions global;
 
@@ -25,6 +53,34 @@ public final class RootCommand implements Runnable {
 
     public RootCommand(Environment environment) {
         this.environment = environment;
+    }
+
+    /**
+     * The command line for {@code args}: the root with only the subcommand they name, or with all of them when they
+     * name none (help, a usage error, a mistyped command), so that help and suggestions list everything.
+     */
+    static CommandLine commandLine(Environment environment, String[] args) {
+        CommandLine root = new CommandLine(new RootCommand(environment));
+        Optional<String> named = subcommandNamedIn(root.getCommandSpec(), args);
+        for (String name : named.map(List::of).orElse(SUBCOMMANDS)) {
+            root.addSubcommand(name, newSubcommand(name));
+        }
+        return root;
+    }
+
+    /** The first argument that is neither an option of the root nor its value, if it names a subcommand. */
+    private static Optional<String> subcommandNamedIn(CommandSpec rootSpec, String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("-") || arg.equals("-")) {
+                return SUBCOMMANDS.contains(arg) ? Optional.of(arg) : Optional.empty();
+            }
+            OptionSpec option = rootSpec.findOption(arg);
+            if (option != null && option.arity().max() > 0) {
+                i++; // its value
+            }
+        }
+        return Optional.empty();
     }
 
     /** The services for the options given; built once, after parsing. */
@@ -41,7 +97,7 @@ public final class RootCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "missing a command");
+        throw new CommandLine.ParameterException(new CommandLine(this), "missing a command");
     }
 
     /** The version from the build. */

@@ -90,6 +90,26 @@ class CommandLineTest {
     }
 
     @Test
+    void everySubcommandIsRegisteredUnderItsOwnName() {
+        RootCommand.SUBCOMMANDS.forEach(name -> assertThat(RootCommand.newSubcommand(name).getClass()
+                .getAnnotation(picocli.CommandLine.Command.class).name()).isEqualTo(name));
+    }
+
+    @Test
+    void aCommandLineNamingACommandHasOnlyThatOneAndOneNamingNoneHasAll() {
+        Environment environment = kernel.environment();
+        assertThat(RootCommand.commandLine(environment, new String[] {"--config-dir", "up", "hook", "1", "pre-start"})
+                .getSubcommands()).containsOnlyKeys("hook");
+        assertThat(RootCommand.commandLine(environment, new String[] {"-v", "image", "create"}).getSubcommands())
+                .containsOnlyKeys("image");
+        assertThat(RootCommand.commandLine(environment, new String[] {"--help"}).getSubcommands().keySet())
+                .containsExactlyElementsOf(RootCommand.SUBCOMMANDS);
+        assertThat(RootCommand.commandLine(environment, new String[] {"frobnicate", "up"}).getSubcommands())
+                .hasSameSizeAs(RootCommand.SUBCOMMANDS);
+        assertThat(run("stauts").exitCode()).isEqualTo(2);
+    }
+
+    @Test
     void versionAndHelp() {
         assertThat(run("--version").out()).startsWith("pve-usb-gadget ");
         CliRun help = run("--help");
