@@ -66,13 +66,28 @@ pvug() {
 # run_pvug EXPECTED_RC ARGS...: runs pvug, shows its output, sets OUT and RC, asserts the exit code.
 run_pvug() {
   local want=$1; shift
+  run_checked "$want" "pvug $*" pvug "$@"
+}
+
+# run_hook EXPECTED_RC VMID PHASE: the repository's hookscript shim, called as Proxmox calls it ("<script> <vmid>
+# <phase>"), running the jar (PVE_USB_GADGET) with our config dir (PVE_USB_GADGET_CONFIG_DIR), in processes of
+# their own.
+run_hook() {
+  local want=$1; shift
+  run_checked "$want" "hookscript $*" env PVE_USB_GADGET_CONFIG_DIR="$CFG" \
+    PVE_USB_GADGET="$ITEST_JAVA $ITEST_JAVA_OPTS -jar $JAR" sh "$(dirname "$ITEST_DIR")/hookscripts/pve-usb-gadget-hook" "$@"
+}
+
+# run_checked EXPECTED_RC LABEL CMD...: runs CMD, shows its output, sets OUT and RC, asserts the exit code.
+run_checked() {
+  local want=$1 label=$2; shift 2
   local t0=$(date +%s.%N)
-  OUT=$(pvug "$@" 2>&1)
+  OUT=$("$@" 2>&1)
   RC=$?
   local t1=$(date +%s.%N)
-  echo "\$ pvug $* -> exit $RC ($(awk "BEGIN{printf \"%.1f\", $t1-$t0}")s)"
+  echo "\$ $label -> exit $RC ($(awk "BEGIN{printf \"%.1f\", $t1-$t0}")s)"
   [ -n "$OUT" ] && sed 's/^/    | /' <<< "$OUT"
-  assert_eq "$want" "$RC" "exit code of 'pvug $*'"
+  assert_eq "$want" "$RC" "exit code of '$label'"
 }
 
 # assert_one_line_error: the last pvug output is a message, not a Java stack trace.
@@ -279,4 +294,48 @@ snapshot() {
 pvug_bg() {
   # shellcheck disable=SC2086
   exec "$ITEST_JAVA" $ITEST_JAVA_OPTS -jar "$JAR" --config-dir "$CFG" "$@"
+}
+
+# ---------------------------------------------------------------- many runs in one JVM
+# warm_start: starts WarmCli (src/test/java/.../itest/WarmCli.java) as a coprocess: the command line of the jar in
+# one long-lived JVM, for scenarios that run the tool dozens of times (a JVM start under TCG costs seconds).
+warm_start() {
+  [ -r "${ITEST_DRIVER_CP:-}/io/github/pveusbgadget/itest/WarmCli.class" ] \
+    || die "no WarmCli class under '${ITEST_DRIVER_CP:-}' (itest/run copies it from target/test-classes: mvn package)"
+  # shellcheck disable=SC2086
+  coproc WARM { exec "$ITEST_JAVA" ${ITEST_WARM_JAVA_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC} \
+    -cp "$ITEST_DRIVER_CP:$JAR" io.github.pveusbgadget.itest.WarmCli 2>&1; }
+  WARM_IN=${WARM[1]} WARM_OUT=${WARM[0]}
+}
+
+# warm_run EXPECTED_RC|any FAULT ARGS...: one run in the WarmCli JVM (FAULT: a PVE_USB_GADGET_FAULT value or -);
+# shows its output, sets OUT and RC, asserts the exit code unless EXPECTED_RC is "any".
+warm_run() {
+  local want=$1 fault=$2 line t0 t1; shift 2
+  t0=$(date +%s.%N)
+  echo "$fault --config-dir $CFG $*" >&"$WARM_IN" || die "WarmCli is gone"
+  OUT="" RC=""
+  while IFS= read -r -t 600 line <&"$WARM_OUT"; do
+    case $line in "WARMCLI-EXIT "*) RC=${line#WARMCLI-EXIT }; break ;; esac
+    OUT+="$line"$'\n'
+  done
+  OUT=${OUT%$'\n'}
+  t1=$(date +%s.%N)
+  [ -n "$RC" ] || die "WarmCli did not answer 'pvug $*'"
+  echo "\$ [one JVM, fault $fault] pvug $* -> exit $RC ($(awk "BEGIN{printf \"%.1f\", $t1-$t0}")s)"
+  [ -n "$OUT" ] && sed 's/^/    | /' <<< "$OUT"
+  [ "$want" = any ] || assert_eq "$want" "$RC" "exit code of 'pvug $*' (fault $fault)"
+}
+
+# run_tool EXPECTED_RC ARGS...: like run_pvug, in the WarmCli JVM (started at the first call). For runs whose
+# process does not matter; the hook phases, parallel starts, kills and injected deaths stay run_pvug processes.
+run_tool() {
+  local want=$1; shift
+  [ -n "${WARM_IN:-}" ] || warm_start
+  warm_run "$want" - "$@"
+}
+
+warm_stop() {
+  exec {WARM_IN}>&-
+  wait "$WARM_PID" 2>/dev/null
 }

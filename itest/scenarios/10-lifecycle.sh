@@ -1,6 +1,6 @@
 #!/bin/bash
-# The Proxmox hook flow: pre-start builds, binds and waits for the drive; post-start and pre-stop do
-# nothing; post-stop removes it; an unknown phase is a usage error.
+# The Proxmox hook flow, through the repository's hookscript shim as Proxmox calls it: pre-start builds, binds and
+# waits for the drive; post-start and pre-stop do nothing; post-stop removes it; an unknown phase is a usage error.
 set -u
 . "$ITEST_DIR/lib/guest-lib.sh"
 
@@ -13,7 +13,7 @@ write_conf $VMID image="$img" vendor_id=0x1d6b product_id=0x0104 serial=$SERIAL 
   inquiry_vendor=ITESTVND inquiry_product="LIFECYCLE DISK" inquiry_revision=1.23 \
   enumerate_timeout=60
 
-run_pvug 0 hook $VMID pre-start
+run_hook 0 $VMID pre-start
 assert_eq "" "$(grep -E 'Exception|^\s+at ' <<< "$OUT")" "pre-start: no stack trace"
 G="$GADGET_ROOT/$GADGET_PREFIX$VMID"
 assert_true "configfs has $GADGET_PREFIX$VMID" test -d "$G"
@@ -40,36 +40,38 @@ if expect_drive 0x1d6b 0x0104 $SERIAL "$img" 30; then
   assert_eq 0 "$(cat /sys/block/$sd/ro)" "writable (read_only default false)"
 fi
 
-run_pvug 0 guid $VMID
+run_tool 0 guid $VMID
 assert_contains "$OUT" "1D6B-0104-ITEST0000LIFE101" "guid is VID-PID-SERIAL (upper case, 16 chars)"
 # GUID of a short lower-case serial: upper case, left-padded with 0 to 16 characters
 make_image "$SCRATCH/vm102.img" 1 zero
 write_conf 102 image="$SCRATCH/vm102.img" vendor_id=0x1d6b product_id=0x0105 serial=abc12
-run_pvug 0 guid 102
+run_tool 0 guid 102
 assert_contains "$OUT" "1D6B-0105-00000000000ABC12" "guid pads and upper-cases the serial"
 rm -f "$CFG/102.conf"
-run_pvug 0 status
+run_tool 0 status
 assert_contains "$OUT" "$SERIAL" "status shows the serial"
 assert_contains "$OUT" "$VMID" "status shows the VM"
-run_pvug 0 status --json
+run_tool 0 status --json
 assert_contains "$OUT" "$SERIAL" "status --json shows the serial"
 
 before=$(snapshot)
-run_pvug 0 hook $VMID post-start
-run_pvug 0 hook $VMID pre-stop
+run_hook 0 $VMID post-start
+run_hook 0 $VMID pre-stop
+# the shim answers those two itself; the jar called directly answers them before loading anything else
+run_checked 0 "jar hook $VMID post-start" "$ITEST_JAVA" $ITEST_JAVA_OPTS -jar "$JAR" hook $VMID post-start
 assert_eq "$before" "$(snapshot)" "post-start and pre-stop change nothing"
 assert_ne "" "$(find_usb_dev 0x1d6b 0x0104 $SERIAL)" "drive still there after pre-stop"
 
-run_pvug 2 hook $VMID bogus-phase
+run_hook 2 $VMID bogus-phase
 assert_clean_error "unknown phase"
 assert_contains "$OUT" "bogus-phase" "unknown phase: the message names the phase"
 assert_ne "" "$(find_usb_dev 0x1d6b 0x0104 $SERIAL)" "drive still there after an unknown phase"
 
-run_pvug 0 hook $VMID post-stop
+run_hook 0 $VMID post-stop
 assert_no_gadget $VMID "post-stop"
 assert_clean "post-stop"
 assert_eq "" "$(find_usb_dev 0x1d6b 0x0104 $SERIAL)" "USB device gone after post-stop"
 assert_eq $((16 * 1048576)) "$(stat -c %s "$img")" "image size unchanged after post-stop"
 
 # post-stop again, for a VM that has no gadget: nothing to do, success
-run_pvug 0 hook $VMID post-stop
+run_hook 0 $VMID post-stop

@@ -11,7 +11,7 @@ make_image "$img" 32 zero
 write_conf $VMID image="$img" vendor_id=0x1d6b product_id=0x0301 serial=$SERIAL enumerate_timeout=60
 
 say "--- write through the drive, then down"
-run_pvug 0 up $VMID
+run_tool 0 up $VMID
 if expect_drive 0x1d6b 0x0301 $SERIAL "$img" 30; then
   head -c $((4 * 1048576)) /dev/urandom > "$SCRATCH/pattern"
   assert_true "dd 4 MiB at offset 1 MiB (oflag=direct)" \
@@ -21,7 +21,7 @@ if expect_drive 0x1d6b 0x0301 $SERIAL "$img" 30; then
   assert_true "dd 4 KiB at the last sector (oflag=direct)" \
     dd if="$SCRATCH/tail" of="$DISK" bs=4096 seek=$((32 * 256 - 1)) oflag=direct status=none
 fi
-run_pvug 0 down $VMID
+run_tool 0 down $VMID
 assert_clean "after down"
 assert_true "the 4 MiB are in the image after down" \
   cmp "$SCRATCH/pattern" <(dd if="$img" bs=1M skip=1 count=4 status=none)
@@ -36,7 +36,7 @@ say "--- down racing a write"
 # of the image must afterwards be all 0x00 or all 0xab, and the size unchanged.
 make_image "$img" 32 zero
 head -c 1048576 /dev/zero | tr '\000' '\253' > "$SCRATCH/ab"
-run_pvug 0 up $VMID
+run_tool 0 up $VMID
 if expect_drive 0x1d6b 0x0301 $SERIAL "$img" 30; then
   # the writer keeps writing 0xab (1 MiB direct writes, varying offsets) until the device goes away
   (
@@ -49,7 +49,7 @@ if expect_drive 0x1d6b 0x0301 $SERIAL "$img" 30; then
   ) > "$SCRATCH/dd.out" 2>&1 &
   ddpid=$!
   sleep 1
-  run_pvug 0 down $VMID
+  run_tool 0 down $VMID
   wait_until 60 test -e "$SCRATCH/dd.rc"
   say "racing writer: $(cat "$SCRATCH/dd.rc" 2>/dev/null); $(tail -n 2 "$SCRATCH/dd.out" | tr '\n' ' ')"
   kill $ddpid 2>/dev/null; wait $ddpid 2>/dev/null

@@ -11,22 +11,22 @@ write_conf $VMID image="$img" vendor_id=0x1d6b product_id=0x0401 serial=$SERIAL 
 G="$GADGET_ROOT/$GADGET_PREFIX$VMID"
 
 say "--- up twice"
-run_pvug 0 up $VMID
+run_tool 0 up $VMID
 expect_drive 0x1d6b 0x0401 $SERIAL "$img" 30
 udc1=$(gadget_udc $VMID)
 devnum1=$(cat "$USBDEV/devnum" 2>/dev/null)
 disk1=$DISK
 before=$(snapshot)
-run_pvug 0 up $VMID
+run_tool 0 up $VMID
 assert_eq "$udc1" "$(gadget_udc $VMID)" "second up: same UDC"
 assert_eq "$devnum1" "$(cat "$USBDEV/devnum" 2>/dev/null)" "second up: the device was not re-enumerated"
 assert_eq "$before" "$(snapshot)" "second up: configfs, modules and disks unchanged"
 assert_true "second up: $disk1 still reads the image" cmp "$img" <(dd if="$disk1" bs=1M iflag=direct status=none)
 
 say "--- down twice"
-run_pvug 0 down $VMID
+run_tool 0 down $VMID
 assert_clean "after down"
-run_pvug 0 down $VMID
+run_tool 0 down $VMID
 assert_clean "after the second down"
 
 say "--- up over a half-built leftover"
@@ -36,25 +36,25 @@ mkdir "$G" && echo 0x1d6b > "$G/idVendor" && echo 0x0999 > "$G/idProduct"
 mkdir "$G/strings/0x409" && echo WRONGSERIAL > "$G/strings/0x409/serialnumber"
 mkdir "$G/configs/c.1" "$G/functions/mass_storage.usb0"
 say "leftover: $(cd "$G" && find . -maxdepth 2 -type d | tr '\n' ' ')"
-run_pvug 0 up $VMID
+run_tool 0 up $VMID
 if expect_drive 0x1d6b 0x0401 $SERIAL "$img" 30; then
   assert_eq 0 "$(count_usb_dev 0x1d6b 0x0999)" "no device with the leftover's ids"
 fi
-run_pvug 0 down $VMID
+run_tool 0 down $VMID
 assert_clean "after down of the rebuilt gadget"
 
 say "--- a bound leftover with wrong identity is replaced"
-run_pvug 0 up $VMID
+run_tool 0 up $VMID
 expect_drive 0x1d6b 0x0401 $SERIAL "$img" 30
 u=$(gadget_udc $VMID)
 echo "" > "$G/UDC"
 echo WRONGSERIAL > "$G/strings/0x409/serialnumber"
 echo "$u" > "$G/UDC"
 wait_usb_dev 0x1d6b 0x0401 WRONGSERIAL 30 > /dev/null && ok "rebound by hand with serial WRONGSERIAL"
-run_pvug 0 up $VMID
+run_tool 0 up $VMID
 expect_drive 0x1d6b 0x0401 $SERIAL "$img" 30 && ok "the drive has the configured serial again"
 assert_eq "" "$(find_usb_dev 0x1d6b 0x0401 WRONGSERIAL)" "no device with the wrong serial"
-run_pvug 0 down $VMID
+run_tool 0 down $VMID
 assert_clean "after down"
 
 say "--- down after a killed up"
@@ -71,7 +71,7 @@ wait $jpid 2>/dev/null
 state="dir=$([ -d "$G" ] && echo yes || echo no) file=$(stage_file && echo set || echo none) udc=$(gadget_udc $VMID) disks=$(sd_disks | tr '\n' ',')"
 say "up killed when the gadget dir appeared: killed=$killed; left: $state"
 sed 's/^/    killed up | /' "$SCRATCH/killed-up.out" | tail -n 3
-run_pvug 0 down $VMID
+run_tool 0 down $VMID
 assert_clean "down after a killed up ($state)"
 
 say "--- down of what a killed up can leave: function with the image attached, not linked"
@@ -79,7 +79,7 @@ modprobe dummy_hcd; modprobe libcomposite; modprobe usb_f_mass_storage
 mkdir "$G" && echo 0x1d6b > "$G/idVendor" && echo 0x0401 > "$G/idProduct"
 mkdir "$G/strings/0x409" "$G/configs/c.1" "$G/configs/c.1/strings/0x409" "$G/functions/mass_storage.0"
 echo "$img" > "$G/functions/mass_storage.0/lun.0/file"
-run_pvug 0 down $VMID
+run_tool 0 down $VMID
 assert_clean "down of an unlinked, unbound gadget"
 
 say "--- down of what a killed up can leave: linked and bound, enumerated"
@@ -91,5 +91,5 @@ echo "$img" > "$G/functions/mass_storage.0/lun.0/file"
 ln -s "$G/functions/mass_storage.0" "$G/configs/c.1/"
 echo "$(ls /sys/class/udc | head -n 1)" > "$G/UDC"
 expect_drive 0x1d6b 0x0401 $SERIAL "$img" 30
-run_pvug 0 down $VMID
+run_tool 0 down $VMID
 assert_clean "down of a hand-bound gadget"

@@ -11,7 +11,7 @@ write_conf $VMID image="$img" vendor_id=0x1d6b product_id=0x0501 serial=$SERIAL 
 
 say "--- up --dry-run on a host where no gadget module is loaded"
 before=$(snapshot)
-run_pvug 0 up --dry-run $VMID
+run_tool 0 up --dry-run $VMID
 upscript=$OUT
 assert_eq "$before" "$(snapshot)" "up --dry-run changed nothing (configfs, /proc/modules, disks)"
 assert_match "$upscript" 'modprobe' "script loads the modules"
@@ -31,7 +31,7 @@ expect_drive 0x1d6b 0x0501 $SERIAL "$img" 30
 
 say "--- down --dry-run while the gadget is up"
 before=$(snapshot)
-run_pvug 0 down --dry-run $VMID
+run_tool 0 down --dry-run $VMID
 downscript=$OUT
 assert_eq "$before" "$(snapshot)" "down --dry-run changed nothing"
 assert_ne "" "$(find_usb_dev 0x1d6b 0x0501 $SERIAL)" "drive still there after down --dry-run"
@@ -47,12 +47,12 @@ assert_clean "after the down script"
 say "--- up --dry-run with the modules loaded, then a real up and down"
 modprobe dummy_hcd; modprobe libcomposite; modprobe usb_f_mass_storage
 before=$(snapshot)
-run_pvug 0 up --dry-run $VMID
+run_tool 0 up --dry-run $VMID
 assert_eq "$before" "$(snapshot)" "up --dry-run changed nothing"
-run_pvug 0 up $VMID
+run_tool 0 up $VMID
 expect_drive 0x1d6b 0x0501 $SERIAL "$img" 30
 before=$(snapshot)
-run_pvug 0 up --dry-run $VMID
+run_tool 0 up --dry-run $VMID
 assert_eq "$before" "$(snapshot)" "up --dry-run of a running gadget changed nothing"
-run_pvug 0 down $VMID
+run_tool 0 down $VMID
 assert_clean "after down"

@@ -25,7 +25,7 @@ assert_clean "missing image"
 
 say "--- VM 602 up with image a (the gadget the next checks collide with)"
 mk 2 0x0602 "$img_a"
-run_pvug 0 up 602
+run_tool 0 up 602
 expect_drive 0x1d6b 0x0602 ITESTREF00000602 "$img_a" 30
 a_udc=$(gadget_udc 602)
 
@@ -42,7 +42,7 @@ say "--- image loop-attached on the host"
 loopdev=$(losetup -f --show "$img_b")
 say "attached $img_b as $loopdev"
 mk 4 0x0604 "$img_b"
-run_pvug 1 up 604
+run_tool 1 up 604
 assert_clean_error "loop-attached image"
 assert_no_gadget 604 "loop-attached image"
 losetup -d "$loopdev"
@@ -55,7 +55,7 @@ if command -v mkfs.ext2 > /dev/null || command -v mkfs.vfat > /dev/null; then
 fi
 if [ $mkfs_ok = 1 ] && mkdir -p "$SCRATCH/mnt" && mount -o loop "$img_m" "$SCRATCH/mnt"; then
   mk 5 0x0605 "$img_m"
-  run_pvug 1 up 605
+  run_tool 1 up 605
   assert_clean_error "mounted image"
   assert_no_gadget 605 "mounted image"
   umount "$SCRATCH/mnt"
@@ -66,7 +66,7 @@ fi
 
 say "--- VID:PID of another bound gadget"
 mk 6 0x0602 "$img_c"
-run_pvug 1 up 606
+run_tool 1 up 606
 assert_clean_error "duplicate VID:PID"
 assert_contains "$OUT" "0602" "duplicate VID:PID: the message names the product id"
 assert_no_gadget 606 "duplicate VID:PID"
@@ -76,49 +76,49 @@ only_gadgets "${GADGET_PREFIX}602" "duplicate VID:PID: only VM 602's gadget"
 say "--- bad config files"
 mk 7 0x0607 "$img_c"
 chmod 0602 "$CFG/607.conf"
-run_pvug 2 up 607
+run_tool 2 up 607
 assert_clean_error "world-writable config"
 assert_contains "$OUT" "607.conf" "world-writable config: the message names the file"
 assert_no_gadget 607 "world-writable config"
 chmod 0620 "$CFG/607.conf"
-run_pvug 2 up 607
+run_tool 2 up 607
 assert_clean_error "group-writable config"
 assert_no_gadget 607 "group-writable config"
 chmod 0600 "$CFG/607.conf"; chown 12345:0 "$CFG/607.conf"
-run_pvug 2 up 607
+run_tool 2 up 607
 assert_clean_error "config not owned by root"
 assert_no_gadget 607 "config not owned by root"
 rm -f "$CFG/607.conf"; mkdir -m 0700 "$CFG/607.conf"   # exists but cannot be read as a file
-run_pvug 2 up 607
+run_tool 2 up 607
 assert_clean_error "unreadable config (a directory)"
 assert_no_gadget 607 "unreadable config"
 rmdir "$CFG/607.conf"
-run_pvug 2 up 607
+run_tool 2 up 607
 assert_clean_error "missing config"
 assert_no_gadget 607 "missing config"
 mk 7 0x0607 "$img_c" colour=blue
-run_pvug 2 up 607
+run_tool 2 up 607
 assert_clean_error "unknown key"
 assert_contains "$OUT" "607.conf" "unknown key: the message names the file"
 assert_contains "$OUT" "colour" "unknown key: the message names the key"
 assert_match "$OUT" "(line ?|:)7([^0-9]|$)" "unknown key: the message names the line (7)"
 assert_no_gadget 607 "unknown key"
 mk 7 0x0607 "$img_c" serial=ITESTDUPLICATE01
-run_pvug 2 up 607
+run_tool 2 up 607
 assert_clean_error "duplicate key"
 assert_contains "$OUT" "serial" "duplicate key: the message names the key"
 mk 7 0x0607 "$img_c" max_speed=warp
-run_pvug 2 up 607
+run_tool 2 up 607
 assert_clean_error "bad value"
 assert_contains "$OUT" "max_speed" "bad value: the message names the key"
 assert_no_gadget 607 "bad values"
 for bad in abc 0 1.5; do
-  run_pvug 2 up "$bad"
+  run_tool 2 up "$bad"
   assert_clean_error "vmid '$bad'"
 done
 only_gadgets "${GADGET_PREFIX}602" "bad configs: only VM 602's gadget"
 
-run_pvug 0 down 602
+run_tool 0 down 602
 assert_clean "after down of VM 602"
 
 say "--- no free UDC: dummy_hcd with num=1"
@@ -127,12 +127,12 @@ assert_true "modprobe dummy_hcd num=1" modprobe dummy_hcd num=1
 assert_eq 1 "$(ls /sys/class/udc | wc -l)" "one UDC"
 mk 8 0x0608 "$img_a"
 mk 9 0x0609 "$img_b"
-run_pvug 0 up 608
+run_tool 0 up 608
 expect_drive 0x1d6b 0x0608 ITESTREF00000608 "$img_a" 30
-run_pvug 1 up 609
+run_tool 1 up 609
 assert_clean_error "no free UDC"
 assert_no_gadget 609 "no free UDC"
 only_gadgets "${GADGET_PREFIX}608" "no free UDC: only VM 608's gadget"
 assert_ne "" "$(find_usb_dev 0x1d6b 0x0608 ITESTREF00000608)" "no free UDC: VM 608's drive still there"
-run_pvug 0 down 608
+run_tool 0 down 608
 assert_clean "after down of VM 608"

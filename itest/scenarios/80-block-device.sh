@@ -14,13 +14,13 @@ say "--- a whole disk as the image: the host reads the disk, writes through the 
 dd if=/dev/urandom of=$disk bs=1M count=16 oflag=direct status=none
 blockdev --flushbufs $disk
 write_conf 801 image=$disk vendor_id=0x1d6b product_id=0x0801 serial=ITESTBLOCK000801 enumerate_timeout=60
-run_pvug 0 up 801
+run_tool 0 up 801
 if expect_drive 0x1d6b 0x0801 ITESTBLOCK000801 $disk 30; then
   head -c 65536 /dev/urandom > "$SCRATCH/chunk"
   assert_true "dd 64 KiB through the drive at offset 3 MiB" \
     dd if="$SCRATCH/chunk" of="$DISK" bs=64K seek=48 oflag=direct conv=notrunc status=none
 fi
-run_pvug 0 down 801
+run_tool 0 down 801
 assert_clean "after down of the block-device gadget"
 blockdev --flushbufs $disk
 assert_true "the 64 KiB are on $disk after down" \
@@ -28,7 +28,7 @@ assert_true "the 64 KiB are on $disk after down" \
 
 write_conf 802 image=$spare vendor_id=0x1d6b product_id=0x0802 serial=ITESTBLOCK000802 enumerate_timeout=60
 refused() { # WHAT EXPECTED-TEXT: up 802 must be refused (exit 1) with that text and leave nothing
-  run_pvug 1 up 802
+  run_tool 1 up 802
   assert_contains "$OUT" "$2" "$1: the refusal says why"
   assert_clean_error "$1"
   assert_no_gadget 802 "$1"
@@ -45,7 +45,7 @@ else
 fi
 
 say "--- a program holding the disk with O_EXCL"
-perl -MFcntl -e 'sysopen(my $fh, $ARGV[0], O_RDONLY | O_EXCL) or die "$!\n"; print "held\n"; sleep 600' $spare \
+perl -MFcntl -e '$| = 1; sysopen(my $fh, $ARGV[0], O_RDONLY | O_EXCL) or die "$!\n"; print "held\n"; sleep 600' $spare \
   > "$SCRATCH/holder.out" 2>&1 &
 holder=$!
 if wait_until 30 grep -q held "$SCRATCH/holder.out"; then
@@ -94,7 +94,7 @@ fi
 say "--- released again, the same disk is accepted"
 dd if=/dev/urandom of=$spare bs=1M count=4 oflag=direct status=none
 blockdev --flushbufs $spare
-run_pvug 0 up 802
+run_tool 0 up 802
 expect_drive 0x1d6b 0x0802 ITESTBLOCK000802 $spare 30
-run_pvug 0 down 802
+run_tool 0 down 802
 assert_clean "end of 80-block-device"

@@ -1,0 +1,64 @@
+#!/bin/bash
+# Issue 7 on the real kernel, every step: a fault before step k of `up` (k = 1, 2, ... until up gets through) and
+# of `down` (likewise), each followed by the checks: exit 1 naming the step, nothing half-built (up: rolled back to
+# a clean host; down: the next down cleans up), the image intact. The step counts are found, not hard-coded.
+# The runs share one JVM (WarmCli: the jar's command line without a process per run); 70-faults kills real
+# processes at selected steps.
+set -u
+. "$ITEST_DIR/lib/guest-lib.sh"
+
+VMID=751
+SERIAL=ITESTSWEEP000751
+img="$SCRATCH/vm$VMID.img"
+make_image "$img" 1 random
+want=$(sha "$img")
+write_conf $VMID image="$img" vendor_id=0x1d6b product_id=0x0751 serial=$SERIAL enumerate_timeout=60
+image_intact() { assert_eq "$want" "$(sha "$img")" "$1: image intact"; }
+is_up() { [ "$(gadget_udc $VMID)" != "" ] && find_usb_dev 0x1d6b 0x0751 $SERIAL > /dev/null; }
+
+warm_start
+warm_run 0 - --version
+
+say "--- up, from a host with no gadget module loaded, fails before step k"
+up_steps=""
+for ((k = 1; k <= 80; k++)); do
+  unload_gadget_modules > /dev/null
+  warm_run any "up:$k:fail" up $VMID
+  if [ "$RC" = 0 ]; then up_steps=$((k - 1)); break; fi
+  assert_eq 1 "$RC" "up:$k:fail exits 1"
+  assert_contains "$OUT" "injected fault before step $k of up" "up:$k:fail names the step"
+  assert_clean_error "up:$k:fail"
+  assert_clean "up:$k:fail rolled back"
+  assert_eq "" "$(grep -oE '^(dummy_hcd|libcomposite|usb_f_mass_storage) ' /proc/modules | tr -d '\n')" \
+    "up:$k:fail unloaded the modules it loaded"
+  image_intact "up:$k:fail"
+done
+if [ -n "$up_steps" ]; then
+  ok "up has $up_steps steps from a bare host; a fault before each was rolled back"
+  assert_true "up with the fault past its last step brought the drive up" is_up
+else
+  not_ok "up never got through (80 fault points)"
+fi
+
+say "--- down of a running gadget fails before step k; the next down cleans up"
+down_steps=""
+for ((k = 1; k <= 40; k++)); do
+  warm_run 0 - up $VMID
+  assert_true "up before down:$k:fail" is_up
+  warm_run any "down:$k:fail" down $VMID
+  if [ "$RC" = 0 ]; then down_steps=$((k - 1)); break; fi
+  assert_eq 1 "$RC" "down:$k:fail exits 1"
+  assert_contains "$OUT" "injected fault before step $k of down" "down:$k:fail names the step"
+  assert_contains "$OUT" "run 'pve-usb-gadget down $VMID' again" "down:$k:fail says what to do"
+  warm_run 0 - down $VMID
+  assert_clean "down after down:$k:fail"
+  image_intact "down:$k:fail"
+done
+if [ -n "$down_steps" ]; then
+  ok "down has $down_steps steps; after a fault before each, the next down cleaned up"
+else
+  not_ok "down never got through (40 fault points)"
+fi
+assert_clean "end of the sweep"
+image_intact "end of the sweep"
+warm_stop
