@@ -122,6 +122,10 @@ make_image() {
 
 sha() { sha256sum < "$1" | cut -d' ' -f1; }
 
+# watch_image PATH: remembers the image's checksum; image_intact MESSAGE then asserts it is unchanged.
+watch_image() { WATCHED_IMAGE=$1; WATCHED_SHA=$(sha "$1"); }
+image_intact() { assert_eq "$WATCHED_SHA" "$(sha "$WATCHED_IMAGE")" "$1: image $WATCHED_IMAGE intact"; }
+
 # ---------------------------------------------------------------- USB / block devices seen by the host
 # find_usb_dev VID PID SERIAL: prints the /sys/bus/usb/devices/<dev> of the matching device.
 # VID/PID as in the config (0x1d6b) or as in sysfs (1d6b), any case.
@@ -316,7 +320,7 @@ warm_run() {
   echo "$fault --config-dir $CFG $*" >&"$WARM_IN" || die "WarmCli is gone"
   OUT="" RC=""
   while IFS= read -r -t 600 line <&"$WARM_OUT"; do
-    case $line in "WARMCLI-EXIT "*) RC=${line#WARMCLI-EXIT }; break ;; esac
+    case $line in *"WARMCLI-EXIT "*) OUT+="${line%%WARMCLI-EXIT *}"; RC=${line##*WARMCLI-EXIT }; break ;; esac
     OUT+="$line"$'\n'
   done
   OUT=${OUT%$'\n'}

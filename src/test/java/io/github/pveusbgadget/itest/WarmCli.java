@@ -7,6 +7,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -39,10 +40,14 @@ public final class WarmCli {
             FaultInjector faults = words[0].equals("-") ? FaultInjector.NONE : FaultInjector.fromSpec(words[0]);
             Environment environment = new Environment(host.fileSystem(), host.gadgetFs(), host.runner(),
                     host.ticker(), host.random(), faults, host.clock(), host.variables());
-            // The tool logs to System.err; the scenario reads both streams as one.
+            // The tool logs to System.err; the scenario reads both streams as one. The command's own output may not
+            // end with a line break (status --json): the marker must start a line of its own.
+            StringWriter output = new StringWriter();
+            PrintWriter capture = new PrintWriter(output, true);
+            int code = Application.run(Arrays.copyOfRange(words, 1, words.length), environment, capture, capture);
             System.err.flush();
-            int code = Application.run(Arrays.copyOfRange(words, 1, words.length), environment, out, out);
-            System.err.flush();
+            String text = output.toString();
+            out.print(text.isEmpty() || text.endsWith("\n") ? text : text + "\n");
             out.println("WARMCLI-EXIT " + code);
         }
     }
