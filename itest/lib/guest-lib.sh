@@ -16,7 +16,10 @@ ITEST_CHECKS=0
 ITEST_JAVA=${ITEST_JAVA:-java}
 ITEST_JAVA_OPTS=${ITEST_JAVA_OPTS:-}
 
-say() { echo "[$(date +%T)] $*"; }
+# The helpers below avoid forks where a bash builtin does: under TCG every fork+exec costs tens of milliseconds.
+say() { printf '[%(%T)T] %s\n' -1 "$*"; }
+indent() { local l; while IFS= read -r l; do printf '    | %s\n' "$l"; done <<< "$1"; }  # TEXT
+elapsed_since() { local us=$(( ${EPOCHREALTIME/./} - ${1/./} )); printf '%d.%d' $((us / 1000000)) $((us % 1000000 / 100000)); }
 ok() { ITEST_CHECKS=$((ITEST_CHECKS + 1)); echo "ok     $*"; }
 not_ok() { ITEST_CHECKS=$((ITEST_CHECKS + 1)); ITEST_FAILS=$((ITEST_FAILS + 1)); echo "not ok $*"; }
 die() { not_ok "FATAL: $*"; exit 1; }
@@ -45,7 +48,7 @@ assert_false() { # MESSAGE CMD...
   if "$@" > /dev/null 2>&1; then not_ok "$msg [$* succeeded]"; else ok "$msg"; fi
 }
 assert_contains() { # HAYSTACK NEEDLE(fixed string) MESSAGE
-  if grep -qF -- "$2" <<< "$1"; then ok "$3"; else not_ok "$3: '$2' not in output"; fi
+  if [[ $1 == *"$2"* ]]; then ok "$3"; else not_ok "$3: '$2' not in output"; fi
 }
 assert_match() { # HAYSTACK EXTENDED-REGEX MESSAGE
   if grep -qE -- "$2" <<< "$1"; then ok "$3"; else not_ok "$3: no line matches /$2/"; fi
@@ -81,12 +84,11 @@ run_hook() {
 # run_checked EXPECTED_RC LABEL CMD...: runs CMD, shows its output, sets OUT and RC, asserts the exit code.
 run_checked() {
   local want=$1 label=$2; shift 2
-  local t0=$(date +%s.%N)
+  local t0=$EPOCHREALTIME
   OUT=$("$@" 2>&1)
   RC=$?
-  local t1=$(date +%s.%N)
-  echo "\$ $label -> exit $RC ($(awk "BEGIN{printf \"%.1f\", $t1-$t0}")s)"
-  [ -n "$OUT" ] && sed 's/^/    | /' <<< "$OUT"
+  echo "\$ $label -> exit $RC ($(elapsed_since "$t0")s)"
+  [ -n "$OUT" ] && indent "$OUT"
   assert_eq "$want" "$RC" "exit code of '$label'"
 }
 
@@ -120,7 +122,11 @@ make_image() {
   esac
 }
 
-sha() { sha256sum < "$1" | cut -d' ' -f1; }
+sha() { local h; h=$(sha256sum < "$1"); echo "${h%% *}"; }
+
+# attr FILE: the first line of a sysfs/configfs attribute, or nothing. A bash builtin, not cat: under TCG every
+# fork+exec costs tens of milliseconds, and the polls below read hundreds of attributes.
+attr() { local v=""; [ -r "$1" ] && IFS= read -r v 2>/dev/null < "$1"; printf '%s\n' "$v"; }
 
 # watch_image PATH: remembers the image's checksum; image_intact MESSAGE then asserts it is unchanged.
 watch_image() { WATCHED_IMAGE=$1; WATCHED_SHA=$(sha "$1"); }
@@ -130,13 +136,15 @@ image_intact() { assert_eq "$WATCHED_SHA" "$(sha "$WATCHED_IMAGE")" "$1: image $
 # find_usb_dev VID PID SERIAL: prints the /sys/bus/usb/devices/<dev> of the matching device.
 # VID/PID as in the config (0x1d6b) or as in sysfs (1d6b), any case.
 find_usb_dev() {
-  local vid pid d
+  local vid pid d v p s
   vid=$(norm_id "$1"); pid=$(norm_id "$2")
   for d in /sys/bus/usb/devices/*; do
     [ -r "$d/idVendor" ] || continue
-    [ "$(cat "$d/idVendor")" = "$vid" ] || continue
-    [ "$(cat "$d/idProduct")" = "$pid" ] || continue
-    [ "$(cat "$d/serial" 2>/dev/null)" = "$3" ] || continue
+    v="" p="" s=""
+    read -r v 2>/dev/null < "$d/idVendor"; [ "$v" = "$vid" ] || continue
+    read -r p 2>/dev/null < "$d/idProduct"; [ "$p" = "$pid" ] || continue
+    [ -r "$d/serial" ] && read -r s 2>/dev/null < "$d/serial"
+    [ "$s" = "$3" ] || continue
     readlink -f "$d"
     return 0
   done
@@ -146,11 +154,13 @@ norm_id() { local x=${1,,}; x=${x#0x}; printf '%04x' "$((16#$x))"; }
 
 # count_usb_dev VID PID: how many devices the host has with that VID:PID
 count_usb_dev() {
-  local vid pid d n=0
+  local vid pid d v p n=0
   vid=$(norm_id "$1"); pid=$(norm_id "$2")
   for d in /sys/bus/usb/devices/*; do
     [ -r "$d/idVendor" ] || continue
-    [ "$(cat "$d/idVendor")" = "$vid" ] && [ "$(cat "$d/idProduct")" = "$pid" ] && n=$((n + 1))
+    v="" p=""
+    read -r v 2>/dev/null < "$d/idVendor"; read -r p 2>/dev/null < "$d/idProduct"
+    [ "$v" = "$vid" ] && [ "$p" = "$pid" ] && n=$((n + 1))
   done
   echo $n
 }
@@ -169,9 +179,9 @@ blockdev_for_usb() {
 
 # wait_until SECONDS CMD...: polls CMD every 0.2 s.
 wait_until() {
-  local end=$(( $(date +%s) + $1 )); shift
+  local end=$(( SECONDS + $1 )); shift
   while ! "$@" > /dev/null 2>&1; do
-    [ "$(date +%s)" -ge "$end" ] && return 1
+    [ "$SECONDS" -ge "$end" ] && return 1
     sleep 0.2
   done
 }
@@ -188,7 +198,7 @@ wait_blockdev() {
   _bd_ready() {
     local d
     d=$(blockdev_for_usb "$usb") || return 1
-    [ -b "$d" ] && [ "$(cat "/sys/block/${d#/dev/}/size" 2>/dev/null || echo 0)" -gt 0 ]
+    [ -b "$d" ] && [ "$(attr "/sys/block/${d#/dev/}/size")" -gt 0 ] 2>/dev/null
   }
   wait_until "${2:-30}" _bd_ready || return 1
   blockdev_for_usb "$usb"
@@ -220,11 +230,11 @@ expect_drive() {
 }
 
 # ---------------------------------------------------------------- configfs state
-our_gadgets() { ls -1 "$GADGET_ROOT" 2>/dev/null | grep "^$GADGET_PREFIX" ; }
+our_gadgets() { local g; for g in "$GADGET_ROOT/$GADGET_PREFIX"*; do [ -d "$g" ] && echo "${g##*/}"; done; }
 all_gadgets() { ls -1 "$GADGET_ROOT" 2>/dev/null; }
-sd_disks() { ls -1 /sys/block 2>/dev/null | grep '^sd' ; }
+sd_disks() { local b; for b in /sys/block/sd*; do [ -e "$b" ] && echo "${b##*/}"; done; }
 no_disks() { [ -z "$(sd_disks)" ]; }
-gadget_udc() { cat "$GADGET_ROOT/$GADGET_PREFIX$1/UDC" 2>/dev/null; }
+gadget_udc() { attr "$GADGET_ROOT/$GADGET_PREFIX$1/UDC"; }
 
 assert_no_gadget() { # VMID MESSAGE
   if [ -e "$GADGET_ROOT/$GADGET_PREFIX$1" ]; then
@@ -236,10 +246,10 @@ assert_no_gadget() { # VMID MESSAGE
 # assert_clean MESSAGE: no gadget of ours in configfs and no USB disk on the host.
 assert_clean() {
   local g d
-  g=$(our_gadgets | tr '\n' ' ')
+  g=$(our_gadgets); g=${g//$'\n'/ }
   assert_eq "" "$g" "$1: no $GADGET_PREFIX* gadget in configfs"
   wait_until 10 no_disks
-  d=$(sd_disks | tr '\n' ' ')
+  d=$(sd_disks); d=${d//$'\n'/ }
   assert_eq "" "$d" "$1: no sdX left on the host"
 }
 
@@ -315,8 +325,8 @@ warm_start() {
 # warm_run EXPECTED_RC|any FAULT ARGS...: one run in the WarmCli JVM (FAULT: a PVE_USB_GADGET_FAULT value or -);
 # shows its output, sets OUT and RC, asserts the exit code unless EXPECTED_RC is "any".
 warm_run() {
-  local want=$1 fault=$2 line t0 t1; shift 2
-  t0=$(date +%s.%N)
+  local want=$1 fault=$2 line t0; shift 2
+  t0=$EPOCHREALTIME
   echo "$fault --config-dir $CFG $*" >&"$WARM_IN" || die "WarmCli is gone"
   OUT="" RC=""
   while IFS= read -r -t 600 line <&"$WARM_OUT"; do
@@ -324,10 +334,9 @@ warm_run() {
     OUT+="$line"$'\n'
   done
   OUT=${OUT%$'\n'}
-  t1=$(date +%s.%N)
   [ -n "$RC" ] || die "WarmCli did not answer 'pvug $*'"
-  echo "\$ [one JVM, fault $fault] pvug $* -> exit $RC ($(awk "BEGIN{printf \"%.1f\", $t1-$t0}")s)"
-  [ -n "$OUT" ] && sed 's/^/    | /' <<< "$OUT"
+  echo "\$ [one JVM, fault $fault] pvug $* -> exit $RC ($(elapsed_since "$t0")s)"
+  [ -n "$OUT" ] && indent "$OUT"
   [ "$want" = any ] || assert_eq "$want" "$RC" "exit code of 'pvug $*' (fault $fault)"
 }
 
