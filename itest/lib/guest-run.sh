@@ -16,7 +16,7 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=dumb
 
 . /itest-out/guest.env
-export ITEST_DIR ITEST_KLABEL JAR ITEST_JAVA ITEST_JAVA_OPTS ITEST_DRIVER_CP ITEST_SCENARIO_TIMEOUT ITEST_VERBOSE
+export ITEST_DIR ITEST_KLABEL JAR ITEST_JAVA ITEST_JAVA_OPTS ITEST_DRIVER_CP ITEST_SWEEP_PART ITEST_SCENARIO_TIMEOUT ITEST_VERBOSE
 OUT=/itest-out
 con() { echo "$*" > /dev/console; }
 
