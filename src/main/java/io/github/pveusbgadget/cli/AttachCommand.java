@@ -22,8 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code attach <vmid> --image P}: {@code init}, the hookscript shim into a snippets storage, and one {@code qm set}
@@ -38,8 +38,8 @@ final class AttachCommand extends BaseCommand {
     /** The shim, bundled in the jar from hookscripts/. */
     static final String HOOK_RESOURCE = "/io/github/pveusbgadget/hookscript/" + VmWiring.HOOK_NAME;
 
-    @Parameters(index = "0", paramLabel = "VMID")
-    String vmId;
+    @Mixin
+    VmAndDryRun args;
 
     @Option(names = "--image", paramLabel = "PATH",
             description = "Absolute path of the backing image file or block device (required unless <vmid>.conf "
@@ -72,12 +72,9 @@ final class AttachCommand extends BaseCommand {
             + "(never an existing <vmid>.conf: use init --force for that).")
     boolean force;
 
-    @Option(names = "--dry-run", description = "Change nothing; print the steps as a shell script.")
-    boolean dryRun;
-
     @Override
     public Integer call() {
-        VmId id = vmId(vmId);
+        VmId id = args.vmId();
         Services services = services();
         Qm qm = new Qm(services.environment().runner());
         qm.requireAvailable("attach", keepHookscript ? new String[] {"qm"} : new String[] {"qm", "pvesm"});
@@ -117,7 +114,7 @@ final class AttachCommand extends BaseCommand {
                 Optional.ofNullable(usbSlot), hookVolume, force));
         String shim = shim();
 
-        if (dryRun) {
+        if (args.dryRun) {
             out().print(script(id, store, newContent, hookPath, shim, change));
             return 0;
         }

@@ -10,8 +10,7 @@ import io.github.pveusbgadget.proxmox.VmConfig;
 import io.github.pveusbgadget.proxmox.VmWiring;
 import java.util.Optional;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 /** {@code detach <vmid>}: undoes {@code attach} in the VM's Proxmox configuration. */
 @Command(name = "detach", mixinStandardHelpOptions = true,
@@ -19,15 +18,12 @@ import picocli.CommandLine.Parameters;
                 + "out of the boot order.",
             "<vmid>.conf (the drive's identity) and the shim in the snippets storage (other VMs may use it) stay."})
 final class DetachCommand extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "VMID")
-    String vmId;
-
-    @Option(names = "--dry-run", description = "Change nothing; print the steps as a shell script.")
-    boolean dryRun;
+    @Mixin
+    VmAndDryRun args;
 
     @Override
     public Integer call() {
-        VmId id = vmId(vmId);
+        VmId id = args.vmId();
         Services services = services();
         Qm qm = new Qm(services.environment().runner());
         qm.requireAvailable("detach", "qm");
@@ -39,7 +35,7 @@ final class DetachCommand extends BaseCommand {
         }
         VmConfig vm = qm.config(id);
         VmWiring.Change change = VmWiring.planDetach(id, vm, config.map(c -> c.usbId().toString()));
-        if (dryRun) {
+        if (args.dryRun) {
             StringBuilder script = new StringBuilder("#!/bin/sh\n# pve-usb-gadget detach " + id
                     + " (dry run): the steps it would take\n");
             change.notes().forEach(note -> script.append("# ").append(note).append('\n'));
