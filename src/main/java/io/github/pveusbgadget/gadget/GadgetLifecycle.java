@@ -103,26 +103,49 @@ public final class GadgetLifecycle {
         if (gadget.isEmpty()) {
             return new Plan().note("VM " + vmId + " has no gadget " + GadgetLayout.nameOf(vmId));
         }
-        boolean othersLeft = inspector.all().stream().anyMatch(g -> !g.dir().equals(gadget.get().dir()));
-        return planner.down(gadget.get(), goneTimeout(vmId), hostBlockDevices(gadget.get()), !othersLeft);
+        return planner.down(gadget.get(), goneTimeout(vmId), hostBlockDevices(gadget.get()), noOtherGadget(vmId));
     }
 
-    /** Unbinds and removes the VM's gadget and flushes its image; without a gadget it does nothing. */
+    /**
+     * Unbinds and removes the VM's gadget and flushes its image; without a gadget it does nothing. A step that fails
+     * does not end it: a stop must not leave a half-removed gadget, and most failures here are of the moment (the
+     * host still holding the device, a busy attribute). What is left is planned again from what configfs shows and
+     * applied once more, ending with the image flush; only when that fails too does {@code down} fail.
+     */
     public void down(VmId vmId) {
         try (HostLock lock = HostLock.acquire(roots.lockFile(), poller, LOCK_TIMEOUT)) {
-            Plan plan = planDown(vmId);
-            if (plan.isEmpty()) {
+            Optional<ObservedGadget> gadget = inspector.ours(vmId);
+            if (gadget.isEmpty()) {
                 LOG.info("VM {}: no gadget, nothing to do", vmId);
                 return;
             }
             try {
-                executor.apply("down", plan);
-            } catch (ToolException e) {
-                throw ToolException.failed(e.getMessage() + "; run 'pve-usb-gadget down " + vmId + "' again", e);
+                executor.apply("down", planDown(vmId));
+            } catch (ToolException failed) {
+                LOG.warn("VM {}: {}; taking down what is left", vmId, failed.getMessage());
+                try {
+                    executor.apply("down", planRestOfDown(vmId, gadget.get()));
+                } catch (ToolException again) {
+                    throw ToolException.failed(again.getMessage() + "; run 'pve-usb-gadget down " + vmId + "' again",
+                            again);
+                }
             }
             LOG.info("VM {}: gadget {} removed", vmId, GadgetLayout.nameOf(vmId));
             backUp(vmId);
         }
+    }
+
+    /** The rest of a {@code down} whose step failed: the teardown of what is left, then the flush of the images. */
+    private Plan planRestOfDown(VmId vmId, ObservedGadget before) {
+        Plan teardown = inspector.ours(vmId)
+                .map(now -> planner.teardown(now, goneTimeout(vmId), hostBlockDevices(now)))
+                .orElseGet(Plan::new);
+        return planner.finishDown(teardown, before, noOtherGadget(vmId));
+    }
+
+    private boolean noOtherGadget(VmId vmId) {
+        String ours = GadgetLayout.nameOf(vmId);
+        return inspector.all().stream().allMatch(g -> g.name().equals(ours));
     }
 
     /** {@code backup_keep}: never fails the stop, but says so when it cannot back up. */

@@ -113,17 +113,24 @@ public final class GadgetPlanner {
     /** {@link #teardown}, then the backing files flushed, then the modules unloaded if asked. */
     public Plan down(ObservedGadget gadget, Duration goneTimeout, List<String> hostBlockDevices,
                      boolean unloadModules) {
-        Plan plan = teardown(gadget, goneTimeout, hostBlockDevices);
+        return finishDown(teardown(gadget, goneTimeout, hostBlockDevices), gadget, unloadModules);
+    }
+
+    /**
+     * The end of every {@code down}: after {@code teardown} (what is left of it, after a failed step), the backing
+     * files {@code gadget} had are flushed, and the modules unloaded if asked.
+     */
+    public Plan finishDown(Plan teardown, ObservedGadget gadget, boolean unloadModules) {
         for (String file : gadget.backingFiles()) {
             Path image = gadget.dir().getFileSystem().getPath(file);
             if (Files.exists(image)) {
-                plan.add(new Steps.FlushImage(image));
+                teardown.add(new Steps.FlushImage(image));
             }
         }
         if (unloadModules) {
-            plan.add(unloadGadgetModules());
+            teardown.add(unloadGadgetModules());
         }
-        return plan;
+        return teardown;
     }
 
     /** Unloads the gadget modules, last loaded first. */

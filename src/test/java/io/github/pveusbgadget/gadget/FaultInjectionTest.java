@@ -95,34 +95,71 @@ class FaultInjectionTest {
     }
 
     @Test
-    void aFailureOrKillAtAnyStepOfDownIsFinishedByTheNextDown() throws Exception {
+    void aFailureAtAnyStepOfDownIsFinishedByThatDown() throws Exception {
         int steps = stepsOf("down");
         assertThat(steps).isGreaterThan(5);
         for (int k = 1; k <= steps; k++) {
-            for (boolean kill : new boolean[] {false, true}) {
-                FakeKernel kernel = vm100();
-                assertThat(CliRun.run(kernel, "up", "100").exitCode()).isZero();
-                int at = k;
-                kernel.faults((op, n, step) -> {
-                    if (op.equals("down") && n == at) {
-                        if (kill) {
-                            throw new Killed();
-                        }
-                        throw new IOException("injected");
-                    }
-                });
-                if (kill) {
-                    assertThatThrownBy(() -> CliRun.run(kernel, "down", "100")).isInstanceOf(Killed.class);
-                } else {
-                    CliRun failed = CliRun.run(kernel, "down", "100");
-                    assertThat(failed.exitCode()).isEqualTo(1);
-                    assertThat(failed.err()).contains("run 'pve-usb-gadget down 100' again");
+            FakeKernel kernel = vm100();
+            assertThat(CliRun.run(kernel, "up", "100").exitCode()).isZero();
+            int at = k;
+            List<Step> appliedAfterTheFault = new java.util.ArrayList<>();
+            kernel.faults((op, n, step) -> {
+                if (op.equals("down") && n == at) {
+                    throw new IOException("injected");
                 }
-                kernel.faults(FaultInjector.NONE);
-                assertThat(CliRun.run(kernel, "down", "100").exitCode()).as("down after fault at %d", k).isZero();
-                assertThat(kernel.snapshot(GADGETS)).isIn(List.of(), List.of(GADGETS + "/"));
-                assertThat(CliRun.run(kernel, "up", "100").exitCode()).isZero();
-            }
+                if (op.equals("down") && n > at) {
+                    appliedAfterTheFault.add(step);
+                }
+            });
+            CliRun down = CliRun.run(kernel, "down", "100");
+            assertThat(down.exitCode()).as("fault at step %d: %s", k, down).isZero();
+            assertThat(appliedAfterTheFault).as("fault at step %d: the image is flushed after it", k)
+                    .anyMatch(step -> step instanceof Steps.FlushImage);
+            assertThat(kernel.snapshot(GADGETS)).as("fault at step %d", k).isIn(List.of(), List.of(GADGETS + "/"));
+            assertThat(kernel.moduleLoaded("dummy_hcd")).as("fault at step %d", k).isFalse();
+            kernel.faults(FaultInjector.NONE);
+            assertThat(CliRun.run(kernel, "up", "100").exitCode()).as("up after fault at %d", k).isZero();
+        }
+    }
+
+    @Test
+    void aStepThatKeepsFailingFailsDownNamingTheFixAndTheNextDownFinishes() throws Exception {
+        int steps = stepsOf("down");
+        for (int k = 1; k <= steps; k++) {
+            FakeKernel kernel = vm100();
+            assertThat(CliRun.run(kernel, "up", "100").exitCode()).isZero();
+            int from = k;
+            kernel.faults((op, n, step) -> {
+                if (op.equals("down") && n >= from) {
+                    throw new IOException("still broken");
+                }
+            });
+            CliRun failed = CliRun.run(kernel, "down", "100");
+            assertThat(failed.exitCode()).as("faults from step %d", k).isEqualTo(1);
+            assertThat(failed.err()).contains("run 'pve-usb-gadget down 100' again").doesNotContain("\tat ");
+            kernel.faults(FaultInjector.NONE);
+            assertThat(CliRun.run(kernel, "down", "100").exitCode()).as("down after faults from %d", k).isZero();
+            assertThat(kernel.snapshot(GADGETS)).isIn(List.of(), List.of(GADGETS + "/"));
+        }
+    }
+
+    @Test
+    void aKillAtAnyStepOfDownIsFinishedByTheNextDown() throws Exception {
+        int steps = stepsOf("down");
+        for (int k = 1; k <= steps; k++) {
+            FakeKernel kernel = vm100();
+            assertThat(CliRun.run(kernel, "up", "100").exitCode()).isZero();
+            int at = k;
+            kernel.faults((op, n, step) -> {
+                if (op.equals("down") && n == at) {
+                    throw new Killed();
+                }
+            });
+            assertThatThrownBy(() -> CliRun.run(kernel, "down", "100")).isInstanceOf(Killed.class);
+            kernel.faults(FaultInjector.NONE);
+            assertThat(CliRun.run(kernel, "down", "100").exitCode()).as("down after a kill at %d", k).isZero();
+            assertThat(kernel.snapshot(GADGETS)).isIn(List.of(), List.of(GADGETS + "/"));
+            assertThat(CliRun.run(kernel, "up", "100").exitCode()).isZero();
         }
     }
 
