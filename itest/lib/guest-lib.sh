@@ -77,8 +77,13 @@ run_pvug() {
 # their own.
 run_hook() {
   local want=$1; shift
-  run_checked "$want" "hookscript $*" env PVE_USB_GADGET_CONFIG_DIR="$CFG" \
-    PVE_USB_GADGET="$ITEST_JAVA $ITEST_JAVA_OPTS -jar $JAR" sh "$(dirname "$ITEST_DIR")/hookscripts/pve-usb-gadget-hook" "$@"
+  run_checked "$want" "hookscript $*" hookscript "$@"
+}
+
+# hookscript VMID PHASE: the shim itself, with the jar and our config dir.
+hookscript() {
+  env PVE_USB_GADGET_CONFIG_DIR="$CFG" PVE_USB_GADGET="$ITEST_JAVA $ITEST_JAVA_OPTS -jar $JAR" \
+    sh "$(dirname "$ITEST_DIR")/hookscripts/pve-usb-gadget-hook" "$@"
 }
 
 # run_checked EXPECTED_RC LABEL CMD...: runs CMD, shows its output, sets OUT and RC, asserts the exit code.

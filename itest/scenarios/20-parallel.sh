@@ -1,6 +1,6 @@
 #!/bin/bash
-# VMs starting together: two, then eight `up` processes at once get distinct UDCs and each host
-# device reads back its own image; then all go down.
+# VMs starting together: two, then eight pre-start hooks at once (the hookscript shim, each its own process) get
+# distinct UDCs and each host device reads back its own image; then all go down.
 set -u
 . "$ITEST_DIR/lib/guest-lib.sh"
 
@@ -14,19 +14,19 @@ for n in 1 2 3 4 5 6 7 8; do
     serial="$(serial_of $n)" enumerate_timeout=120
 done
 
-# parallel_up N...: starts `up` for each at once, waits, checks each exit code.
-parallel() {
-  local verb=$1; shift
-  local n pids=() t0=$(date +%s)
+# pre_start_together N...: the hookscript's pre-start for each VM at once, as Proxmox runs them when VMs start
+# together; waits for all, checks each exit code.
+pre_start_together() {
+  local n pids=() t0=$SECONDS
   for n in "$@"; do
-    ( pvug "$verb" "$(vmid $n)" > "$SCRATCH/$verb-$n.out" 2>&1; echo $? > "$SCRATCH/$verb-$n.rc" ) &
+    ( hookscript "$(vmid $n)" pre-start > "$SCRATCH/pre-start-$n.out" 2>&1; echo $? > "$SCRATCH/pre-start-$n.rc" ) &
     pids+=($!)
   done
   wait "${pids[@]}"
-  say "$verb of VMs $* took $(( $(date +%s) - t0 ))s"
+  say "pre-start of VMs $* took $(( SECONDS - t0 ))s"
   for n in "$@"; do
-    sed "s/^/    $verb $(vmid $n) | /" "$SCRATCH/$verb-$n.out"
-    assert_eq 0 "$(cat "$SCRATCH/$verb-$n.rc")" "parallel $verb $(vmid $n) exit code"
+    [ -s "$SCRATCH/pre-start-$n.out" ] && indent "$(< "$SCRATCH/pre-start-$n.out")"
+    assert_eq 0 "$(< "$SCRATCH/pre-start-$n.rc")" "parallel pre-start of VM $(vmid $n): exit code"
   done
 }
 
@@ -49,13 +49,13 @@ check_up() {
 }
 
 say "--- two at once"
-parallel up 1 2
+pre_start_together 1 2
 check_up 1 2
 down_each 1 2
 assert_clean "after down of 2"
 
 say "--- eight at once"
-parallel up 1 2 3 4 5 6 7 8
+pre_start_together 1 2 3 4 5 6 7 8
 say "UDCs: $(ls /sys/class/udc | tr '\n' ' ')"
 check_up 1 2 3 4 5 6 7 8
 down_each 1 2 3 4 5 6 7 8
