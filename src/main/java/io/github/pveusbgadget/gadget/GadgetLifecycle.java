@@ -103,7 +103,11 @@ public final class GadgetLifecycle {
         if (gadget.isEmpty()) {
             return new Plan().note("VM " + vmId + " has no gadget " + GadgetLayout.nameOf(vmId));
         }
-        return planner.down(gadget.get(), goneTimeout(vmId), hostBlockDevices(gadget.get()), noOtherGadget(vmId));
+        return planDown(vmId, gadget.get());
+    }
+
+    private Plan planDown(VmId vmId, ObservedGadget gadget) {
+        return planner.down(gadget, goneTimeout(vmId), hostBlockDevices(gadget), noOtherGadget(vmId));
     }
 
     /**
@@ -120,7 +124,7 @@ public final class GadgetLifecycle {
                 return;
             }
             try {
-                executor.apply("down", planDown(vmId));
+                executor.apply("down", planDown(vmId, gadget.get()));
             } catch (ToolException failed) {
                 LOG.warn("VM {}: {}; taking down what is left", vmId, failed.getMessage());
                 try {
