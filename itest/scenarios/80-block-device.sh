@@ -38,7 +38,7 @@ refused() { # WHAT EXPECTED-TEXT: up 802 must be refused (exit 1) with that text
 say "--- active swap on the disk (neither mounted nor held: only O_EXCL tells)"
 mkswap $spare > /dev/null
 if swapon $spare; then
-  refused "swap" "is opened exclusively by something else"
+  refused "swap" "is active swap on the host; turn it off first: swapoff $spare"
   swapoff $spare
 else
   not_ok "swapon $spare failed"

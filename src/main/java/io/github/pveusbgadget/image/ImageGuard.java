@@ -120,16 +120,30 @@ public final class ImageGuard {
         if (problems.isEmpty()) {
             // Swap, ZFS vdevs and programs holding it with O_EXCL show up in neither list above.
             switch (claims.of(image)) {
-                case CLAIMED -> problems.add(new ImageProblem(false, "block device /dev/" + device + " (image " + image
-                        + ") is opened exclusively by something else on the host (swap, ZFS, md, LVM or another "
-                        + "program); find it with 'lsblk /dev/" + device + "' or 'fuser -v " + image + "' and "
-                        + "release it first"));
+                case CLAIMED -> problems.add(new ImageProblem(false, activeSwapAmong(names)
+                        .map(swap -> "block device /dev/" + swap + " (image " + image + ") is active swap on the host; "
+                                + "turn it off first: swapoff /dev/" + swap)
+                        .orElse("block device /dev/" + device + " (image " + image + ") is opened exclusively by "
+                                + "something else on the host (ZFS, md, LVM or another program); find it with 'lsblk "
+                                + "/dev/" + device + "' or 'fuser -v " + image + "' and release it first")));
                 case UNKNOWN -> LOG.warn("could not check whether block device /dev/{} is opened exclusively elsewhere "
                         + "(perl -e open O_EXCL failed); the mount and holder checks passed", device);
                 case FREE -> { }
             }
         }
         return problems;
+    }
+
+    /** The first of {@code names} that {@code /proc/swaps} lists: swap is claimed exclusively but mounted nowhere. */
+    private Optional<String> activeSwapAmong(List<String> names) {
+        try {
+            List<String> swaps = Files.readAllLines(roots.proc().resolve("swaps")).stream()
+                    .map(line -> line.split("\\s+")[0])
+                    .toList();
+            return names.stream().filter(name -> swaps.contains("/dev/" + name)).findFirst();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     /** The whole disk a block device belongs to: {@code sda} for {@code sda3}. */
