@@ -33,10 +33,16 @@ public record Environment(FileSystem fileSystem, GadgetFs gadgetFs, CommandRunne
         return Optional.ofNullable(variables.get(name)).filter(value -> !value.isBlank());
     }
 
+    /** The same environment with another fault-injection seam. */
+    public Environment withFaults(FaultInjector injector) {
+        return new Environment(fileSystem, gadgetFs, runner, ticker, random, injector, clock, variables);
+    }
+
     /** The real host. */
     public static Environment system() {
+        Map<String, String> variables = System.getenv();
         return new Environment(FileSystems.getDefault(), new KernelGadgetFs(), new ExecCommandRunner(), Ticker.SYSTEM,
-                SecureRandom::new, FaultInjector.fromSpec(System.getenv("PVE_USB_GADGET_FAULT")),
-                Clock.systemUTC(), System.getenv());
+                SecureRandom::new, FaultInjector.fromSpec(variables.get("PVE_USB_GADGET_FAULT")),
+                Clock.systemUTC(), variables);
     }
 }

@@ -6,42 +6,26 @@ import io.github.pveusbgadget.gadget.Plan;
 
 /** {@code up} and {@code down}, as the commands of the same names and the hook's phases run them. */
 enum LifecycleOperation {
-    UP {
-        @Override
-        Plan plan(GadgetLifecycle lifecycle, VmId vmId) {
-            return lifecycle.planUp(vmId);
-        }
+    UP("up"),
+    DOWN("down");
 
-        @Override
-        void apply(GadgetLifecycle lifecycle, VmId vmId) {
-            lifecycle.up(vmId);
-        }
-    },
-    DOWN {
-        @Override
-        Plan plan(GadgetLifecycle lifecycle, VmId vmId) {
-            return lifecycle.planDown(vmId);
-        }
+    private final String command;
 
-        @Override
-        void apply(GadgetLifecycle lifecycle, VmId vmId) {
-            lifecycle.down(vmId);
-        }
-    };
-
-    abstract Plan plan(GadgetLifecycle lifecycle, VmId vmId);
-
-    abstract void apply(GadgetLifecycle lifecycle, VmId vmId);
+    LifecycleOperation(String command) {
+        this.command = command;
+    }
 
     /** Applies the operation, or with {@code dryRun} prints its plan as a shell script; returns the exit code. */
-    int run(BaseCommand command, VmId vmId, boolean dryRun) {
-        GadgetLifecycle lifecycle = command.services().lifecycle();
+    int run(BaseCommand caller, VmId vmId, boolean dryRun) {
+        GadgetLifecycle lifecycle = caller.services().lifecycle();
         if (dryRun) {
-            String name = name().toLowerCase(java.util.Locale.ROOT);
-            command.out().print(plan(lifecycle, vmId)
-                    .toShellScript("pve-usb-gadget " + name + " " + vmId + " (dry run): the steps it would take"));
+            Plan plan = this == UP ? lifecycle.planUp(vmId) : lifecycle.planDown(vmId);
+            caller.out().print(plan.toShellScript("pve-usb-gadget " + command + " " + vmId
+                    + " (dry run): the steps it would take"));
+        } else if (this == UP) {
+            lifecycle.up(vmId);
         } else {
-            apply(lifecycle, vmId);
+            lifecycle.down(vmId);
         }
         return 0;
     }

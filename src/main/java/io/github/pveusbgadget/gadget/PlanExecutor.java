@@ -2,6 +2,9 @@ package io.github.pveusbgadget.gadget;
 
 import io.github.pveusbgadget.ToolException;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.util.HashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,7 +14,7 @@ public final class PlanExecutor {
 
     private final StepContext context;
     private final FaultInjector faults;
-    private final java.util.Map<String, Integer> stepsDone = new java.util.HashMap<>();
+    private final Map<String, Integer> stepsDone = new HashMap<>();
 
     public PlanExecutor(StepContext context, FaultInjector faults) {
         this.context = context;
@@ -48,7 +51,7 @@ public final class PlanExecutor {
 
     static String reason(Exception e) {
         String message = e.getMessage();
-        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
+        if (e instanceof FileSystemException fse && fse.getReason() != null) {
             message = fse.getReason();
         }
         return message == null ? e.getClass().getSimpleName() : message;

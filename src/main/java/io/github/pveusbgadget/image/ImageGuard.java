@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.HashSet;
@@ -126,8 +127,10 @@ public final class ImageGuard {
                         .orElse("block device /dev/" + device + " (image " + image + ") is opened exclusively by "
                                 + "something else on the host (ZFS, md, LVM or another program); find it with 'lsblk "
                                 + "/dev/" + device + "' or 'fuser -v " + image + "' and release it first")));
-                case UNKNOWN -> LOG.warn("could not check whether block device /dev/{} is opened exclusively elsewhere "
-                        + "(perl -e open O_EXCL failed); the mount and holder checks passed", device);
+                case UNKNOWN -> LOG.warn("warning: could not ask the kernel whether block device /dev/{} is opened "
+                        + "exclusively elsewhere (perl's open with O_EXCL failed; -v shows why); it is not mounted and "
+                        + "has no holders, but make sure nothing else uses it: lsblk /dev/{}; fuser -v {}", device,
+                        device, image);
                 case FREE -> { }
             }
         }
@@ -162,7 +165,7 @@ public final class ImageGuard {
     /** The disks under {@code /}, through device-mapper and md layers (Proxmox's root is usually LVM). */
     private Set<String> rootDisks(MountTable mounts) {
         Set<String> disks = new HashSet<>();
-        java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>();
+        ArrayDeque<String> todo = new ArrayDeque<>();
         mounts.deviceOf("/").ifPresent(number -> {
             try {
                 todo.add(roots.sysfs().resolve("dev").resolve("block").resolve(number).toRealPath()

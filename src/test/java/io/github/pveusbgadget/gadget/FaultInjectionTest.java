@@ -7,6 +7,7 @@ import io.github.pveusbgadget.ToolException;
 import io.github.pveusbgadget.testing.CliRun;
 import io.github.pveusbgadget.testing.FakeKernel;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -102,7 +103,7 @@ class FaultInjectionTest {
             FakeKernel kernel = vm100();
             assertThat(CliRun.run(kernel, "up", "100").exitCode()).isZero();
             int at = k;
-            List<Step> appliedAfterTheFault = new java.util.ArrayList<>();
+            List<Step> appliedAfterTheFault = new ArrayList<>();
             kernel.faults((op, n, step) -> {
                 if (op.equals("down") && n == at) {
                     throw new IOException("injected");

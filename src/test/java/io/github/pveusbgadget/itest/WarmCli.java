@@ -38,8 +38,7 @@ public final class WarmCli {
                 continue;
             }
             FaultInjector faults = words[0].equals("-") ? FaultInjector.NONE : FaultInjector.fromSpec(words[0]);
-            Environment environment = new Environment(host.fileSystem(), host.gadgetFs(), host.runner(),
-                    host.ticker(), host.random(), faults, host.clock(), host.variables());
+            Environment environment = host.withFaults(faults);
             // The tool logs to System.err; the scenario reads both streams as one. The command's own output may not
             // end with a line break (status --json): the marker must start a line of its own.
             StringWriter output = new StringWriter();

@@ -7,6 +7,7 @@ import io.github.pveusbgadget.host.CommandResult;
 import io.github.pveusbgadget.host.CommandRunner;
 import io.github.pveusbgadget.host.ExecCommandRunner;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,7 +65,7 @@ class ExclusiveClaimsTest {
 
     /** Whether this process may open the device at all (a sandbox's device cgroup may forbid it even to root). */
     private static boolean canOpen(Path device) {
-        try (var channel = java.nio.channels.FileChannel.open(device)) {
+        try (FileChannel channel = FileChannel.open(device)) {
             return true;
         } catch (IOException e) {
             return false;

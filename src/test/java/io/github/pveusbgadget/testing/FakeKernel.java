@@ -20,9 +20,13 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +53,7 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     private final List<String> configfsOps = new ArrayList<>();
     private long nanos;
     private FaultInjector faults = FaultInjector.NONE;
-    private final Map<String, String> variables = new java.util.HashMap<>();
+    private final Map<String, String> variables = new HashMap<>();
     private int udcCount = 4;
     private boolean hostEnumerates = true;
     private Predicate<String> failingOp = op -> false;
@@ -85,8 +89,8 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
 
     public Environment environment() {
         return new Environment(fs, this, this, this, () -> random, faults,
-                java.time.Clock.fixed(java.time.Instant.parse("2026-11-21T12:00:00Z").plusSeconds(nanos / 1_000_000_000L),
-                        java.time.ZoneOffset.UTC), Map.copyOf(variables));
+                Clock.fixed(Instant.parse("2026-11-21T12:00:00Z").plusSeconds(nanos / 1_000_000_000L),
+                        ZoneOffset.UTC), Map.copyOf(variables));
     }
 
     /** How many UDCs {@code modprobe dummy_hcd} creates (its {@code num}). */
