@@ -84,14 +84,6 @@ public final class ImageGuard {
         return problems;
     }
 
-    /** Throws the first problem as a one-line error. */
-    public void requireUsable(GadgetConfig config) {
-        List<ImageProblem> problems = problems(config);
-        if (!problems.isEmpty()) {
-            throw problems.get(0).toException();
-        }
-    }
-
     private List<ImageProblem> blockDeviceProblems(Path image, String device) {
         List<ImageProblem> problems = new ArrayList<>();
         Path sysDevice = roots.sysfs().resolve("class").resolve("block").resolve(device);
