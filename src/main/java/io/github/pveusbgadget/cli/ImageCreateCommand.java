@@ -95,7 +95,8 @@ final class ImageCreateCommand extends BaseCommand {
         ImageRequest request = new ImageRequest(output, bytes, label, settings, force,
                 services().environment().random().get().nextInt());
         refuseImageInUse();
-        ImageBuilder builder = new ImageBuilder(services().environment().runner(), out());
+        ImageBuilder builder = new ImageBuilder(services().environment().runner(), out(),
+                services().environment().variable("TMPDIR"));
         List<String> before = new ArrayList<>();
         Path zipPath;
         if (source.zip != null) {
@@ -106,7 +107,7 @@ final class ImageCreateCommand extends BaseCommand {
             ReleaseIndex.Release release = source.latest ? index.latest() : index.version(source.version);
             out().println((dryRun ? "# " : "") + "unRAID " + release.version()
                     + (release.date().isEmpty() ? "" : " (" + release.date() + ")") + ": " + release.url());
-            Path cache = cacheDir != null ? cacheDir : defaultCacheDir();
+            Path cache = cacheDir != null ? cacheDir : defaultCacheDir(services().environment());
             if (dryRun) {
                 zipPath = cache.resolve(release.fileName());
                 before.add("mkdir -p " + quote(cache));
@@ -165,12 +166,12 @@ final class ImageCreateCommand extends BaseCommand {
         }
     }
 
-    static Path defaultCacheDir() {
+    static Path defaultCacheDir(Environment environment) {
         if ("root".equals(System.getProperty("user.name"))) {
             return Path.of("/var/cache/pve-usb-gadget/unraid");
         }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        Path base = environment.variable("XDG_CACHE_HOME").map(Path::of)
+                .orElseGet(() -> Path.of(System.getProperty("user.home"), ".cache"));
         return base.resolve("pve-usb-gadget").resolve("unraid");
     }
 

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -47,9 +48,12 @@ public final class ImageBuilder {
 
     private final CommandRunner runner;
     private final PrintWriter log;
+    private final Path tempRoot;
 
-    public ImageBuilder(CommandRunner runner, PrintWriter log) {
+    /** @param tmpdir the {@code TMPDIR} of the process, if set: where the small files are unpacked */
+    public ImageBuilder(CommandRunner runner, PrintWriter log, Optional<String> tmpdir) {
         this.runner = runner;
+        this.tempRoot = tempRoot(tmpdir);
         this.log = log;
     }
 
@@ -98,7 +102,7 @@ public final class ImageBuilder {
         }
         long needed = geometry.bytesFor(files, zip.directories().size()) + 2 * geometry.fatBytes() + 2 * ByteSize.MIB;
         requireSpace(dir, needed, "--output directory");
-        requireSpace(tempRoot(), zip.contentBytes() - zip.largeFiles(STREAM_THRESHOLD, request.network()).stream()
+        requireSpace(tempRoot, zip.contentBytes() - zip.largeFiles(STREAM_THRESHOLD, request.network()).stream()
                 .mapToLong(zip::size).sum() + ByteSize.MIB, "temporary directory (TMPDIR)");
         for (String tool : List.of("mkfifo", "touch")) {
             if (!runner.isAvailable(tool)) {
@@ -237,7 +241,7 @@ public final class ImageBuilder {
         Thread cleanup = new Thread(() -> deleteQuietly(partial));
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
-            work = Files.createTempDirectory(tempRoot(), "pve-usb-gadget-image-");
+            work = Files.createTempDirectory(tempRoot, "pve-usb-gadget-image-");
             log.println("creating " + output + ": " + ByteSize.format(request.size()) + " sparse file, MBR with a "
                     + "bootable FAT32-LBA partition at 1 MiB");
             Files.deleteIfExists(partial);
@@ -429,12 +433,9 @@ public final class ImageBuilder {
     }
 
     /** Where the small files are unpacked: {@code $TMPDIR} as for any Unix tool, else Java's temporary directory. */
-    static Path tempRoot() {
-        String tmpdir = System.getenv("TMPDIR");
-        if (tmpdir != null && !tmpdir.isBlank() && Files.isDirectory(Path.of(tmpdir))) {
-            return Path.of(tmpdir);
-        }
-        return Path.of(System.getProperty("java.io.tmpdir"));
+    static Path tempRoot(Optional<String> tmpdir) {
+        return tmpdir.map(Path::of).filter(Files::isDirectory)
+                .orElseGet(() -> Path.of(System.getProperty("java.io.tmpdir")));
     }
 
     /** Bytes the file occupies on disk ({@code stat}'s blocks x 512), or -1 where that cannot be told. */
