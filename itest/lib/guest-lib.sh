@@ -73,17 +73,27 @@ run_pvug() {
 }
 
 # run_hook EXPECTED_RC VMID PHASE: the repository's hookscript shim, called as Proxmox calls it ("<script> <vmid>
-# <phase>"), running the jar (PVE_USB_GADGET) with our config dir (PVE_USB_GADGET_CONFIG_DIR), in processes of
-# their own.
+# <phase>"), in processes of their own, in Proxmox's environment (see hookscript).
 run_hook() {
   local want=$1; shift
   run_checked "$want" "hookscript $*" hookscript "$@"
 }
 
-# hookscript VMID PHASE: the shim itself, with the jar and our config dir.
+# hookscript VMID PHASE: the shim itself, exactly as Proxmox runs a hookscript: an environment of LC_ALL=C and
+# PATH=/sbin:/bin:/usr/sbin:/usr/bin only, the working directory /, stdin empty. It runs the launcher the .deb
+# installs as /usr/bin/pve-usb-gadget (packaging/bin/pve-usb-gadget) on the jar under test; what stands in for the
+# installed package is said through the launcher's and the shim's own variables (config dir, jar, JVM options).
+# HOOK_LAUNCHER replaces the launcher (a scenario that records what the hook sees).
 hookscript() {
-  env PVE_USB_GADGET_CONFIG_DIR="$CFG" PVE_USB_GADGET="$ITEST_JAVA $ITEST_JAVA_OPTS -jar $JAR" \
-    sh "$(dirname "$ITEST_DIR")/hookscripts/pve-usb-gadget-hook" "$@"
+  local repo=${ITEST_DIR%/*} java=()
+  # the launcher finds java on that PATH as on a Proxmox host, unless the suite runs another one
+  [ "$ITEST_JAVA" = java ] || java=(PVE_USB_GADGET_JAVA="$(command -v "$ITEST_JAVA")")
+  (
+    cd / && exec env -i LC_ALL=C PATH=/sbin:/bin:/usr/sbin:/usr/bin \
+      PVE_USB_GADGET_CONFIG_DIR="$CFG" PVE_USB_GADGET="${HOOK_LAUNCHER:-$repo/packaging/bin/pve-usb-gadget}" "${java[@]}" \
+      PVE_USB_GADGET_JAR="$JAR" PVE_USB_GADGET_JAVA_OPTS="$ITEST_JAVA_OPTS" PVE_USB_GADGET_CDS=/nonexistent \
+      "$repo/hookscripts/pve-usb-gadget-hook" "$@" < /dev/null
+  )
 }
 
 # run_checked EXPECTED_RC LABEL CMD...: runs CMD, shows its output, sets OUT and RC, asserts the exit code.

@@ -6,12 +6,20 @@ set -u
 
 VMID=101
 SERIAL=ITEST0000LIFE101
-img="$SCRATCH/vm101.img"
+# a path with a non-ASCII character, as in /mnt/Sicherung/Stick-ä.img: the hook runs under LC_ALL=C
+img="$SCRATCH/Stick-ä.img"
 make_image "$img" 16 random
 write_conf $VMID image="$img" vendor_id=0x1d6b product_id=0x0104 serial=$SERIAL \
   manufacturer="itest maker" product="Lifecycle Stick" \
   inquiry_vendor=ITESTVND inquiry_product="LIFECYCLE DISK" inquiry_revision=1.23 \
   enumerate_timeout=60
+
+# what the hook runs in: Proxmox's environment (LC_ALL=C, its PATH, nothing else of ours), cwd /, stdin empty
+printf '#!/bin/sh\n{ echo "cwd=$(pwd)"; env; echo "stdin=$(cat)"; } > %s\n' "$SCRATCH/hook-env" > "$SCRATCH/record-env"
+chmod 0755 "$SCRATCH/record-env"
+HOOK_LAUNCHER=$SCRATCH/record-env run_hook 0 $VMID pre-start
+seen=$(grep -vE '^(PVE_USB_GADGET[A-Z_]*|PWD|SHLVL|_|OLDPWD)=' "$SCRATCH/hook-env" | sort | tr '\n' ' ')
+assert_eq "LC_ALL=C PATH=/sbin:/bin:/usr/sbin:/usr/bin cwd=/ stdin= " "$seen" "the hook's environment is Proxmox's"
 
 run_hook 0 $VMID pre-start
 assert_eq "" "$(grep -E 'Exception|^\s+at ' <<< "$OUT")" "pre-start: no stack trace"
