@@ -24,7 +24,8 @@ assert_true "the script is valid shell (bash -n)" bash -n <(echo "$upscript")
 
 say "--- the printed script, run by hand, builds the drive"
 echo "$upscript" > "$SCRATCH/up.sh"
-out=$(bash "$SCRATCH/up.sh" 2>&1); rc=$?
+out=$(bash "$SCRATCH/up.sh" 2>&1)
+rc=$?
 [ -n "$out" ] && sed 's/^/    up.sh | /' <<< "$out"
 assert_eq 0 $rc "running the up --dry-run script"
 expect_drive 0x1d6b 0x0501 $SERIAL "$img" 30
@@ -39,13 +40,16 @@ assert_match "$downscript" "rmdir .*$GADGET_PREFIX$VMID" "script has rmdir of th
 assert_match "$downscript" "UDC" "script unbinds the UDC"
 assert_true "the script is valid shell (bash -n)" bash -n <(echo "$downscript")
 echo "$downscript" > "$SCRATCH/down.sh"
-out=$(bash "$SCRATCH/down.sh" 2>&1); rc=$?
+out=$(bash "$SCRATCH/down.sh" 2>&1)
+rc=$?
 [ -n "$out" ] && sed 's/^/    down.sh | /' <<< "$out"
 assert_eq 0 $rc "running the down --dry-run script"
 assert_clean "after the down script"
 
 say "--- up --dry-run with the modules loaded, then a real up and down"
-modprobe dummy_hcd; modprobe libcomposite; modprobe usb_f_mass_storage
+modprobe dummy_hcd
+modprobe libcomposite
+modprobe usb_f_mass_storage
 before=$(snapshot)
 run_tool 0 up --dry-run $VMID
 assert_eq "$before" "$(snapshot)" "up --dry-run changed nothing"

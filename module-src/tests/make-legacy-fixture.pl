@@ -3,6 +3,8 @@
 #
 # make-legacy-fixture.pl IN OUT
 #
+# IN: a dummy_hcd.c, or a kernel tarball (linux-source-X.Y.tar.xz) to take drivers/usb/gadget/udc/dummy_hcd.c from.
+#
 # Test helper: derives a timer_list-shaped dummy_hcd.c (the shape of Linux <= 6.9,
 # before upstream's "usb: gadget: dummy_hcd: Switch to hrtimer transfer scheduler"
 # and its follow-ups) from a current hrtimer-shaped one, by undoing those commits:
@@ -20,7 +22,17 @@ use warnings;
 
 die "usage: $0 IN OUT\n" unless @ARGV == 2;
 my ($in, $out) = @ARGV;
-my $s = do { local $/; open(my $fh, '<', $in) or die "$in: $!\n"; <$fh> };
+my $s = do {
+	local $/;
+	my $fh;
+	if ($in =~ /\.(?:tar(?:\.\w+)?|tgz|txz)$/) {
+		open($fh, '-|', 'tar', '-xOf', $in, '--wildcards', '*drivers/usb/gadget/udc/dummy_hcd.c') or die "$in: $!\n";
+	} else {
+		open($fh, '<', $in) or die "$in: $!\n";
+	}
+	<$fh>;
+};
+die "make-legacy-fixture: no dummy_hcd.c in $in\n" unless defined $s && length $s;
 
 sub must { my ($n, $what) = @_; die "make-legacy-fixture: '$what' matched $n times\n" unless $n; }
 
