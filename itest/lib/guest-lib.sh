@@ -154,6 +154,15 @@ make_image() {
     esac
 }
 
+# one_vm VMID SERIAL MIB KIND: the usual scenario set-up: VMID and SERIAL, an image img=$SCRATCH/vmVMID.img of MIB MiB
+# (make_image KIND), and VMID.conf for it with vendor 0x1d6b, product 0x0VMID and an enumerate_timeout of 60 s.
+one_vm() {
+    VMID=$1 SERIAL=$2 img="$SCRATCH/vm$1.img"
+    make_image "$img" "$3" "$4"
+    write_conf "$VMID" image="$img" vendor_id=0x1d6b product_id="$(printf '0x%04d' "$VMID")" serial="$SERIAL" \
+        enumerate_timeout=60
+}
+
 sha() {
     local h
     h=$(sha256sum < "$1")

@@ -4,11 +4,7 @@
 set -u
 . "$ITEST_DIR/lib/guest-lib.sh"
 
-VMID=301
-SERIAL=ITESTDATA0000301
-img="$SCRATCH/vm$VMID.img"
-make_image "$img" 32 zero
-write_conf $VMID image="$img" vendor_id=0x1d6b product_id=0x0301 serial=$SERIAL enumerate_timeout=60
+one_vm 301 ITESTDATA0000301 32 zero
 
 say "--- write through the drive, then down"
 run_tool 0 up $VMID

@@ -3,11 +3,7 @@
 set -u
 . "$ITEST_DIR/lib/guest-lib.sh"
 
-VMID=401
-SERIAL=ITESTIDEM0000401
-img="$SCRATCH/vm$VMID.img"
-make_image "$img" 8 random
-write_conf $VMID image="$img" vendor_id=0x1d6b product_id=0x0401 serial=$SERIAL enumerate_timeout=60
+one_vm 401 ITESTIDEM0000401 8 random
 G="$GADGET_ROOT/$GADGET_PREFIX$VMID"
 
 say "--- up twice"

@@ -3,11 +3,7 @@
 set -u
 . "$ITEST_DIR/lib/guest-lib.sh"
 
-VMID=501
-SERIAL=ITESTDRY00000501
-img="$SCRATCH/vm$VMID.img"
-make_image "$img" 4 random
-write_conf $VMID image="$img" vendor_id=0x1d6b product_id=0x0501 serial=$SERIAL enumerate_timeout=60
+one_vm 501 ITESTDRY00000501 4 random
 
 say "--- up --dry-run on a host where no gadget module is loaded"
 before=$(snapshot)

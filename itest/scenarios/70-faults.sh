@@ -6,12 +6,8 @@ set -u
 . "$ITEST_DIR/lib/guest-lib.sh"
 REPO=$(dirname "$ITEST_DIR")
 
-VMID=701
-SERIAL=ITESTFAULT000701
-img="$SCRATCH/vm$VMID.img"
-make_image "$img" 8 random
+one_vm 701 ITESTFAULT000701 8 random
 watch_image "$img"
-write_conf $VMID image="$img" vendor_id=0x1d6b product_id=0x0701 serial=$SERIAL enumerate_timeout=60
 
 # A fault that fails a step, at every step of up and down, is 75-fault-sweep (one JVM for all of them); here the
 # process dies (PVE_USB_GADGET_FAULT=...:die halts the JVM like kill -9) at steps in the middle of the build, at

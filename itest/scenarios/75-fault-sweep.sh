@@ -9,12 +9,8 @@
 set -u
 . "$ITEST_DIR/lib/guest-lib.sh"
 
-VMID=751
-SERIAL=ITESTSWEEP000751
-img="$SCRATCH/vm$VMID.img"
-make_image "$img" 1 random
+one_vm 751 ITESTSWEEP000751 1 random
 watch_image "$img"
-write_conf $VMID image="$img" vendor_id=0x1d6b product_id=0x0751 serial=$SERIAL enumerate_timeout=60
 is_up() { [ "$(gadget_udc $VMID)" != "" ] && find_usb_dev 0x1d6b 0x0751 $SERIAL > /dev/null; }
 
 part=${ITEST_SWEEP_PART:-1/1}
