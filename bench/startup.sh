@@ -23,10 +23,10 @@ trap 'rm -rf "$cfg"' EXIT
 truncate -s 64M "$cfg/img"
 printf 'image = %s/img\nproduct_id = 0x4000\nserial = BENCH1\n' "$cfg" > "$cfg/100.conf"
 chmod 600 "$cfg/100.conf"
-for _ in 1 2 3; do
+for _ in 1 2 3; do # warm the page cache
     java -version > /dev/null 2>&1
     java -jar "$jar" hook 100 post-start
-done # warm the page cache
+done
 for ((i = 0; i < n; i++)); do
     base+=("$(ms java -version)")
     hook+=("$(ms java -jar "$jar" hook 100 post-start)")

@@ -19,10 +19,10 @@ ITEST_JAVA_OPTS=${ITEST_JAVA_OPTS:-}
 
 # The helpers below avoid forks where a bash builtin does: under TCG every fork+exec costs tens of milliseconds.
 say() { printf '[%(%T)T] %s\n' -1 "$*"; }
-indent() {
+indent() { # TEXT
     local l
     while IFS= read -r l; do printf '    | %s\n' "$l"; done <<< "$1"
-} # TEXT
+}
 elapsed_since() {
     local us=$((${EPOCHREALTIME/./} - ${1/./}))
     printf '%d.%d' $((us / 1000000)) $((us % 1000000 / 100000))
