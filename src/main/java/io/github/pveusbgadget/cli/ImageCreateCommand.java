@@ -9,6 +9,7 @@ import io.github.pveusbgadget.imagebuild.ImageRequest;
 import io.github.pveusbgadget.imagebuild.NetworkSettings;
 import io.github.pveusbgadget.imagebuild.ReleaseIndex;
 import io.github.pveusbgadget.imagebuild.UnraidZip;
+import io.github.pveusbgadget.imagebuild.UpdateRoom;
 import io.github.pveusbgadget.imagebuild.VolumeLabel;
 import io.github.pveusbgadget.imagebuild.ZipDownloader;
 import java.io.IOException;
@@ -50,8 +51,9 @@ final class ImageCreateCommand extends BaseCommand {
         boolean latest;
     }
 
-    @Option(names = "--size", paramLabel = "SIZE", defaultValue = "2G",
-            description = "Image size, at least 512M (default: ${DEFAULT-VALUE}); the file is sparse.")
+    @Option(names = "--size", paramLabel = "SIZE", defaultValue = UpdateRoom.DEFAULT_SIZE,
+            description = "Image size, at least 512M (default: ${DEFAULT-VALUE}: room for unRAID's own updater); the "
+                    + "file is sparse.")
     String size;
 
     @Option(names = "--label", paramLabel = "LABEL", defaultValue = "UNRAID",
@@ -126,6 +128,7 @@ final class ImageCreateCommand extends BaseCommand {
         }
         try (UnraidZip zip = UnraidZip.open(zipPath)) {
             builder.check(request, zip, !dryRun);
+            UpdateRoom.warning(bytes, zip).ifPresent(w -> out().println((dryRun ? "# " : "") + "warning: " + w));
             if (dryRun) {
                 out().print(builder.script(request, zipPath, zip, before));
                 return 0;

@@ -88,9 +88,7 @@ public final class ImageBuilder {
                     + "describes (2 TiB)");
         }
         FatGeometry geometry = FatGeometry.of(size);
-        List<Long> files = new ArrayList<>(zip.fileSizes());
-        files.add(128 * ByteSize.KIB); // ldlinux.c32 in the root, and ldlinux.sys
-        files.add(64 * ByteSize.KIB);
+        List<Long> files = flashFiles(zip);
         if (!geometry.fits(files, zip.directories().size(), SLACK)) {
             long needed = geometry.bytesFor(files, zip.directories().size()) + SLACK + size - geometry.dataBytes();
             throw ToolException.badInput("--size " + ByteSize.format(size) + " is too small for the "
@@ -115,6 +113,14 @@ public final class ImageBuilder {
             }
         }
         mkfs();
+    }
+
+    /** Sizes of the files on the flash drive: the zip's, ldlinux.c32 copied to the root and ldlinux.sys. */
+    static List<Long> flashFiles(UnraidZip zip) {
+        List<Long> files = new ArrayList<>(zip.fileSizes());
+        files.add(128 * ByteSize.KIB);
+        files.add(64 * ByteSize.KIB);
+        return files;
     }
 
     private static void requireSpace(Path dir, long needed, String what) {

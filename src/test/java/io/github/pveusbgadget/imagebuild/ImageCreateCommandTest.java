@@ -159,9 +159,9 @@ class ImageCreateCommandTest {
         assertThat(listing()).isEqualTo(before);
         String partial = dir.resolve(".dry.img.partial").toString();
         assertThat(run.out()).startsWith("#!/bin/sh\n").contains(
-                "truncate -s 2147483648 " + partial,
+                "truncate -s 8589934592 " + partial,
                 "mkfs.fat -F 32 -n FLASH -i ",
-                "--offset=2048 " + partial + " 2096128",
+                "--offset=2048 " + partial + " 8387584",
                 "mv \"$work/files/EFI-\" \"$work/files/EFI\"",
                 "cp \"$work/files/syslinux/ldlinux.c32\" \"$work/files/ldlinux.c32\"",
                 "mcopy -s -Q -m -i " + partial + "@@1048576",
