@@ -56,8 +56,9 @@ final class ImageCreateCommand extends BaseCommand {
                     + "file is sparse.")
     String size;
 
-    @Option(names = "--label", paramLabel = "LABEL", defaultValue = "UNRAID",
-            description = "FAT volume label (default: ${DEFAULT-VALUE}; unRAID boots only from UNRAID).")
+    @Option(names = "--label", paramLabel = "LABEL", defaultValue = VolumeLabel.UNRAID,
+            description = "FAT volume label: A-Z, 0-9, '-', '_' (default: ${DEFAULT-VALUE}, which unRAID looks for; "
+                    + "another one is added as unraidlabel= to both syslinux configs).")
     String label;
 
     @Option(names = "--network", paramLabel = "dhcp|static",

@@ -95,6 +95,7 @@ public final class ImageBuilder {
                     + ByteSize.format(zip.contentBytes()) + " in " + zip.source().getFileName() + ": use at least "
                     + "--size " + ((needed + ByteSize.MIB - 1) / ByteSize.MIB) + "M");
         }
+        SyslinuxLabel.check(zip, request.label());
         if (!forRealRun) {
             return;
         }
@@ -194,6 +195,9 @@ public final class ImageBuilder {
                 s.append("cp ").append(f).append("syslinux/ldlinux.c32\" ").append(f).append("ldlinux.c32\"\n");
             }
         }
+        if (SyslinuxLabel.needed(request.label())) {
+            s.append(SyslinuxLabel.shellStep("$work/files/", request.label())).append('\n');
+        }
         if (request.network() != null) {
             String existing = zip == null ? null : zip.networkConfig().orElse(null);
             if (zip == null) {
@@ -264,6 +268,7 @@ public final class ImageBuilder {
             Files.createDirectories(files);
             List<String> large = zip.largeFiles(STREAM_THRESHOLD, request.network());
             long bytes = zip.extractTo(files, request.network(), geometry.dataBytes(), Set.copyOf(large));
+            List<String> labelled = SyslinuxLabel.writeInto(files, zip, request.label());
             List<String> copy = new ArrayList<>(List.of("env", MTOOLS_ENV, "mcopy", "-s", "-Q", "-m", "-i",
                     image(partial)));
             try (DirectoryStream<Path> top = Files.newDirectoryStream(files)) {
@@ -282,7 +287,8 @@ public final class ImageBuilder {
                     + (zip.renamesEfi() ? ", EFI- renamed EFI" : "")
                     + (zip.copiesLdlinux() ? ", ldlinux.c32 copied to the root" : "")
                     + (request.network() != null ? ", " + NetworkSettings.FILE + " " + describe(request.network())
-                    : ""));
+                    : "") + (labelled.isEmpty() ? "" : ", unraidlabel=" + request.label() + " added to "
+                    + String.join(" and ", labelled) + " (unRAID looks for " + VolumeLabel.UNRAID + " otherwise)"));
 
             Path installer = work.resolve("syslinux-installer");
             zip.extractInstaller(installer);

@@ -87,6 +87,24 @@ class ImageCreateCommandTest {
     }
 
     @Test
+    void aLabelOtherThanUnraidIsPassedToUnraidOnItsKernelCommandLine() throws Exception {
+        HostTools.assumeImageTools();
+        Path zip = TestZips.unraid(dir);
+        Path img = dir.resolve("flash.img");
+        ImageCli run = ImageCli.run("image", "create", "--zip", zip.toString(), "--output", img.toString(),
+                "--size", "512M", "--label", "FLASH-2");
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.out()).contains("unraidlabel=FLASH-2 added to syslinux/syslinux.cfg and EFI/boot/syslinux.cfg "
+                + "(unRAID looks for UNRAID otherwise)");
+        String at = img + "@@1048576";
+        assertThat(HostTools.exec("mlabel", "-s", "-i", at, "::").output()).contains("FLASH-2");
+        assertThat(HostTools.exec("mtype", "-i", at, "::/syslinux/syslinux.cfg").output())
+                .contains("  append initrd=/bzroot unraidlabel=FLASH-2\n");
+        assertThat(HostTools.exec("mtype", "-i", at, "::/EFI/boot/syslinux.cfg").output())
+                .contains("  append initrd=/bzroot unraidlabel=FLASH-2\r\n");
+    }
+
+    @Test
     void refusalsLeaveNothingBehind() throws Exception {
         Path zip = TestZips.unraid(dir);
         Path existing = Files.writeString(dir.resolve("existing.img"), "keep me");
@@ -163,6 +181,8 @@ class ImageCreateCommandTest {
                 "mkfs.fat -F 32 -n FLASH -i ",
                 "--offset=2048 " + partial + " 8387584",
                 "mv \"$work/files/EFI-\" \"$work/files/EFI\"",
+                "for cfg in \"$work/files/syslinux/syslinux.cfg\" \"$work/files/EFI/boot/syslinux.cfg\"; do",
+                " unraidlabel=FLASH\\1/}' \"$cfg\"; fi; done",
                 "cp \"$work/files/syslinux/ldlinux.c32\" \"$work/files/ldlinux.c32\"",
                 "mcopy -s -Q -m -i " + partial + "@@1048576",
                 "\"$work/installer\" -i -f -t 1048576 " + partial,

@@ -36,6 +36,8 @@ final class TestZips {
         entries.put("EFI-/", null);
         entries.put("EFI-/boot/", null);
         entries.put("EFI-/boot/bootx64.efi", text("MZ efi stand-in"));
+        entries.put("EFI-/boot/syslinux.cfg", text("default menu.c32\r\nlabel Unraid OS\r\n  kernel /bzimage\r\n"
+                + "  append initrd=/bzroot\r\nlabel Memtest86+\r\n  kernel /memtest\r\n"));
         entries.put("syslinux/", null);
         entries.put("syslinux/syslinux.cfg", text("default menu.c32\nlabel Unraid OS\n  kernel /bzimage\n"
                 + "  append initrd=/bzroot\n"));
