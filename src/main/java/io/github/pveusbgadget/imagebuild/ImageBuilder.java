@@ -181,6 +181,7 @@ public final class ImageBuilder {
         s.append(ShellText.command(mkfsCommand("mkfs.fat", partialName(output).toString(), request, geometry)))
                 .append('\n');
         s.append("unzip -q ").append(ShellText.quote(zipPath.toAbsolutePath())).append(" -d \"$work/files\"\n");
+        s.append(BootChecksums.shellStep("\"$work/files\"")).append('\n');
         String f = "\"$work/files/";
         if (zip == null) {
             s.append("[ -d ").append(f).append("EFI-\" ] && [ ! -e ").append(f).append("EFI\" ] && mv ").append(f)

@@ -255,6 +255,11 @@ public final class UnraidZip implements AutoCloseable {
                 StandardCharsets.UTF_8));
     }
 
+    /** The zip's file names (folders left out), in the zip's order. */
+    public List<String> names() {
+        return List.copyOf(files.keySet());
+    }
+
     /** The zip file that lands at {@code flashPath} on the flash drive (any case), if there is one. */
     public Optional<String> fileAt(String flashPath) {
         return files.keySet().stream().filter(n -> target(n).equalsIgnoreCase(flashPath)).findFirst();

@@ -20,7 +20,8 @@ public final class VolumeLabel {
     public static String validate(String label) {
         if (label.isEmpty() || label.length() > MAX_LENGTH || !label.matches("[A-Z0-9_-]+")) {
             throw ToolException.badInput("--label '" + label + "': unRAID finds its flash only by a label of 1 to "
-                    + MAX_LENGTH + " characters A-Z, 0-9, '-' and '_' (upper case); use " + UNRAID + " (the default) or such a label");
+                    + MAX_LENGTH + " characters A-Z, 0-9, '-' and '_' (upper case); use " + UNRAID
+                    + " (the default) or such a label");
         }
         return label;
     }

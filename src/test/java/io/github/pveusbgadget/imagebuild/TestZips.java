@@ -5,7 +5,11 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -49,7 +53,19 @@ final class TestZips {
         entries.put("config/", null);
         entries.put("config/go", text("#!/bin/bash\n/usr/local/sbin/emhttp &\n"));
         entries.put("config/network.cfg", text("# Generated settings:\r\nUSE_DHCP=\"yes\"\r\nBONDING=\"yes\"\r\n"));
+        for (String bz : List.of("bzimage", "bzroot", "bzroot-gui", "bzmodules", "bzfirmware")) {
+            entries.put(bz + ".sha256", sha256File(entries.get(bz)));
+        }
         return entries;
+    }
+
+    /** A {@code bz*.sha256} as unRAID ships it: the hex digest and a line end. */
+    static byte[] sha256File(byte[] content) {
+        try {
+            return text(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content)) + "\n");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static Path write(Path zip, Map<String, byte[]> entries) throws IOException {
