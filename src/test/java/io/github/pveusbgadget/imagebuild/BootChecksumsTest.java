@@ -28,11 +28,7 @@ class BootChecksumsTest {
 
     @Test
     void aTamperedBzrootIsNamed() throws Exception {
-        Map<String, byte[]> entries = TestZips.unraidLayout();
-        byte[] bzroot = TestZips.bzroot();
-        bzroot[1000] ^= 1;
-        entries.put("bzroot", bzroot);
-        try (UnraidZip zip = UnraidZip.open(TestZips.write(dir.resolve("t.zip"), entries))) {
+        try (UnraidZip zip = UnraidZip.open(TestZips.write(dir.resolve("t.zip"), TestZips.withTamperedBzroot()))) {
             assertThatThrownBy(() -> BootChecksums.verify(zip, "--zip t.zip")).isInstanceOf(ToolException.class)
                     .hasMessageStartingWith("--zip t.zip: bzroot does not match bzroot.sha256 (sha256 ")
                     .hasMessageEndingWith("so unRAID's boot would stop with 'bzroot checksum error'; the zip is "

@@ -241,6 +241,13 @@ class ImageCreateCommandTest {
                 entries));
     }
 
+    /** {@code image create} of a release from the index at {@code base}, cached in {@code cache}, into x.img. */
+    private ImageCli download(String base, Path cache, String... options) {
+        return ImageCli.run(Stream.concat(Stream.of("image", "create", "--index-url", base + "/index.json",
+                "--cache-dir", cache.toString(), "--output", dir.resolve("x.img").toString()), Stream.of(options))
+                .toArray(String[]::new));
+    }
+
     private List<String> cached(Path cache) throws IOException {
         if (!Files.exists(cache)) {
             return List.of();
@@ -278,8 +285,7 @@ class ImageCreateCommandTest {
         byte[] zip = releaseZip(TestZips.unraidLayout());
         String base = startServer(zip, "0".repeat(32), sha256(zip));
         Path cache = dir.resolve("cache");
-        ImageCli run = ImageCli.run("image", "create", "--version", "6.12.42", "--index-url", base + "/index.json",
-                "--cache-dir", cache.toString(), "--output", dir.resolve("x.img").toString());
+        ImageCli run = download(base, cache, "--version", "6.12.42");
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
         assertThat(run.err().strip()).isEqualTo("pve-usb-gadget: the download of " + base
                 + "/unRAIDServer-6.12.42-x86_64.zip is not the release the index describes: md5 check failed: the "
@@ -295,23 +301,17 @@ class ImageCreateCommandTest {
         byte[] zip = releaseZip(TestZips.unraidLayout());
         String base = startServer(zip, md5(zip), "1".repeat(64));
         Path cache = dir.resolve("cache");
-        ImageCli run = ImageCli.run("image", "create", "--version", "6.12.42", "--index-url", base + "/index.json",
-                "--cache-dir", cache.toString(), "--output", dir.resolve("x.img").toString(), "--size", "512M");
+        ImageCli run = download(base, cache, "--version", "6.12.42", "--size", "512M");
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(run.out()).contains("(md5 verified; the index's sha256 is not this zip's; ");
     }
 
     @Test
     void aDownloadWithATamperedBzrootKeepsNothing() throws Exception {
-        Map<String, byte[]> entries = TestZips.unraidLayout();
-        byte[] bzroot = TestZips.bzroot();
-        bzroot[77] ^= 0x40;
-        entries.put("bzroot", bzroot);
-        byte[] zip = releaseZip(entries);
+        byte[] zip = releaseZip(TestZips.withTamperedBzroot());
         String base = startServer(zip);
         Path cache = dir.resolve("cache");
-        ImageCli run = ImageCli.run("image", "create", "--latest", "--index-url", base + "/index.json",
-                "--cache-dir", cache.toString(), "--output", dir.resolve("x.img").toString());
+        ImageCli run = download(base, cache, "--latest");
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
         assertThat(run.err().lines()).hasSize(1);
         assertThat(run.err()).contains("the download of " + base + "/unRAIDServer-6.12.42-x86_64.zip: bzroot does "
@@ -327,8 +327,7 @@ class ImageCreateCommandTest {
         String base = startServer(zip);
         Path cache = Files.createDirectory(dir.resolve("cache"));
         Files.write(cache.resolve("unRAIDServer-6.12.42-x86_64.zip"), Arrays.copyOf(zip, zip.length - 1));
-        ImageCli run = ImageCli.run("image", "create", "--latest", "--index-url", base + "/index.json",
-                "--cache-dir", cache.toString(), "--output", dir.resolve("x.img").toString(), "--size", "512M");
+        ImageCli run = download(base, cache, "--latest", "--size", "512M");
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(run.out()).contains("fails its md5 check failed", "downloading it again");
         assertThat(cache.resolve("unRAIDServer-6.12.42-x86_64.zip")).hasBinaryContent(zip);

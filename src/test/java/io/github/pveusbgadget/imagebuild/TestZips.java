@@ -59,6 +59,15 @@ final class TestZips {
         return entries;
     }
 
+    /** The release layout with one bit of bzroot flipped after its bzroot.sha256 was made. */
+    static Map<String, byte[]> withTamperedBzroot() throws IOException {
+        Map<String, byte[]> entries = unraidLayout();
+        byte[] bzroot = bzroot();
+        bzroot[1000] ^= 0x40;
+        entries.put("bzroot", bzroot);
+        return entries;
+    }
+
     /** A {@code bz*.sha256} as unRAID ships it: the hex digest and a line end. */
     static byte[] sha256File(byte[] content) {
         try {
