@@ -371,8 +371,7 @@ class ImageCreateCommandTest {
         assertThat(missing.exitCode()).isEqualTo(1);
         assertThat(missing.err().strip()).isEqualTo("pve-usb-gadget: the release index " + base + "/nothing.json "
                 + "answered HTTP 404; check --index-url, or download the zip yourself and use --zip");
-        ImageCli unknown = ImageCli.run("image", "create", "--version", "5.0", "--index-url", base + "/index.json",
-                "--cache-dir", dir.toString(), "--output", dir.resolve("x.img").toString());
+        ImageCli unknown = download(base, dir, "--version", "5.0");
         assertThat(unknown.exitCode()).isEqualTo(2);
         assertThat(unknown.err()).contains("--version 5.0 is not in the release index");
     }
@@ -382,8 +381,7 @@ class ImageCreateCommandTest {
         byte[] zip = releaseZip(TestZips.unraidLayout());
         String base = startServer(zip);
         Path cache = dir.resolve("cache");
-        ImageCli run = ImageCli.run("image", "create", "--version", "6.12.42", "--index-url", base + "/index.json",
-                "--cache-dir", cache.toString(), "--output", dir.resolve("x.img").toString(), "--dry-run");
+        ImageCli run = download(base, cache, "--version", "6.12.42", "--dry-run");
         assertThat(run.exitCode()).as(run.toString()).isZero();
         Path cached = cache.resolve("unRAIDServer-6.12.42-x86_64.zip");
         assertThat(run.out()).contains("curl -fL --progress-bar -o " + cached + ".part " + base
