@@ -4,7 +4,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ParameterException;
 
 /** {@code image ...}: backing images. */
-@Command(name = "image", mixinStandardHelpOptions = true, subcommands = {ImageCreateCommand.class, ImageVersionsCommand.class},
+@Command(name = "image", mixinStandardHelpOptions = true,
+        subcommands = {ImageCreateCommand.class, ImageVersionsCommand.class},
         description = {"Backing images: 'image create' builds a bootable unRAID flash image from a release zip;",
             "'image versions' lists the releases it can download."})
 final class ImageCommand extends BaseCommand {

@@ -46,8 +46,8 @@ public final class BootChecksums {
                 throw ToolException.badInput(source + " has " + sums + " but no " + file + ": unRAID's boot stops "
                         + "with '" + file + " not present'; use the release zip as published");
             }
-            String expected = zip.text(sums).strip();
-            expected = expected.length() >= 64 ? expected.substring(0, 64).toLowerCase(Locale.ROOT) : expected;
+            String expected = zip.text(sums).strip().toLowerCase(Locale.ROOT);
+            expected = expected.length() > 64 ? expected.substring(0, 64) : expected;
             String actual = sha256(zip, entry.get(), source);
             if (!actual.equals(expected)) {
                 throw ToolException.badInput(source + ": " + entry.get() + " does not match " + sums + " (sha256 "

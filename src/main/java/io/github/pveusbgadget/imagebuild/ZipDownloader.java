@@ -79,7 +79,8 @@ public final class ZipDownloader {
                                 + "again");
                     }
                 } else {
-                    log.println("cached " + target + " fails its " + cached.account() + "; downloading it again");
+                    log.println("cached " + target + " does not pass (" + cached.account() + "); downloading it "
+                            + "again");
                 }
                 Files.delete(target);
             }
