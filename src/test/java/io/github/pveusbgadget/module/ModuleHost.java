@@ -34,11 +34,21 @@ final class ModuleHost implements CommandRunner {
     final List<Duration> timeouts = new ArrayList<>();
 
     ModuleHost() {
-        write("/usr/src/pve-usb-gadget-dummy-hcd-1.0/dkms.conf", "PACKAGE_NAME=\"pve-usb-gadget-dummy-hcd\"\n");
-        write("/usr/src/pve-usb-gadget-dummy-hcd-1.0/source.conf", "DUMMY_HCD_URL_TEMPLATE_DEFAULT='https://git.kernel"
-                + ".org/pub/scm/linux/kernel/git/stable/linux.git/plain/drivers/usb/gadget/udc/dummy_hcd.c?h=@TAG@'\n");
+        installDkmsSource(kernel);
         mkdirs(DKMS_TREE + "/source");
         answer("dkms status", 0, "");
+    }
+
+    /** What the .deb installs in /usr/src: the DKMS source, with source.conf's download URL. */
+    static void installDkmsSource(FakeKernel kernel) {
+        try {
+            Path dir = kernel.path("/usr/src/pve-usb-gadget-dummy-hcd-1.0");
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("dkms.conf"), "PACKAGE_NAME=\"pve-usb-gadget-dummy-hcd\"\n");
+            Files.copy(Path.of("module-src/source.conf"), dir.resolve("source.conf"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     Path path(String p) {
