@@ -20,8 +20,9 @@ public final class DummyHcdAdvice {
         }
         KernelRelease kernel = running.get();
         if (!Files.isDirectory(inspector.roots().kernelDir(kernel))) {
-            return "the running kernel " + kernel + " has no " + inspector.roots().kernelDir(kernel) + " (it was "
-                    + "removed after boot?): reboot into an installed kernel, then pve-usb-gadget module status";
+            return "the running kernel " + kernel + " has no " + inspector.roots().kernelDir(kernel) + ", so no "
+                    + "module can be loaded for it (removed after boot, or a container): boot an installed kernel, "
+                    + "then pve-usb-gadget module status";
         }
         KernelModuleState state = inspector.inspect(kernel, Map.of());
         return state.todo(inspector.module())
