@@ -46,6 +46,6 @@ public record KernelModuleState(KernelRelease kernel, boolean running, boolean k
         if (!nextSource.usable()) {
             return Optional.of(withSource + " (" + nextSource.description() + "; or " + linuxSource + ")");
         }
-        return Optional.of(build + " (it would use " + nextSource.description() + ")");
+        return Optional.of(build + "; it would use " + nextSource.description());
     }
 }

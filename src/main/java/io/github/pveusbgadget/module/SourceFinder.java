@@ -40,7 +40,7 @@ public final class SourceFinder {
         for (String suffix : TARBALL_SUFFIXES) {
             Path tarball = srcDir.resolve(base + suffix);
             if (Files.isRegularFile(tarball)) {
-                return new SourceChoice(Kind.LINUX_SOURCE, tarball + " (if it holds " + IN_TREE + ")",
+                return new SourceChoice(Kind.LINUX_SOURCE, tarball + ", if it holds " + IN_TREE,
                         Optional.of(UpstreamVersion.series(version.major(), version.minor())));
             }
         }

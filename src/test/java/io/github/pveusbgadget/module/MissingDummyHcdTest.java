@@ -36,8 +36,8 @@ class MissingDummyHcdTest {
         assertThat(run.err().strip()).doesNotContain("\n").isEqualTo("pve-usb-gadget: modprobe dummy_hcd failed: "
                 + "modprobe: FATAL: Module dummy_hcd not found in directory /lib/modules/6.14.8-2-pve; "
                 + "no dummy_hcd for the running kernel 6.14.8-2-pve: pve-usb-gadget module build --kernel "
-                + "6.14.8-2-pve (it would use download of dummy_hcd.c v6.14.8 from git.kernel.org (needs the "
-                + "network; kept in /var/cache/pve-usb-gadget-dummy-hcd))");
+                + "6.14.8-2-pve; it would use download of dummy_hcd.c v6.14.8 from git.kernel.org (needs the "
+                + "network; kept in /var/cache/pve-usb-gadget-dummy-hcd)");
         assertThat(kernel.snapshot("/sys/kernel/config")).containsExactly("/sys/kernel/config/");
     }
 

@@ -81,14 +81,16 @@ final class ModuleHost implements CommandRunner {
     /** An installed kernel, with headers or without. */
     ModuleHost kernel(String release, boolean headers) {
         write("/lib/modules/" + release + "/modules.dep", "");
-        if (headers) {
-            mkdirs("/usr/src/linux-headers-" + release);
-            try {
-                Files.createSymbolicLink(path("/lib/modules/" + release + "/build"),
-                        path("/usr/src/linux-headers-" + release));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+        return headers ? headers(release) : this;
+    }
+
+    /** The kernel's headers package: /usr/src/linux-headers-K and the link /lib/modules/K/build to it. */
+    ModuleHost headers(String release) {
+        mkdirs("/usr/src/linux-headers-" + release);
+        try {
+            Files.createSymbolicLink(path("/lib/modules/" + release + "/build"), path("/usr/src/linux-headers-" + release));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         return this;
     }
