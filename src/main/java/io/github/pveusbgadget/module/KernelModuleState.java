@@ -39,9 +39,10 @@ public record KernelModuleState(KernelRelease kernel, boolean running, boolean k
         String withSource = build + " --source /path/to/dummy_hcd.c|linux-" + upstream.series() + ".N.tar.xz";
         String linuxSource = "apt install linux-source-" + upstream.series() + " where the distribution has it";
         if (!headers) {
-            return Optional.of("apt install " + kernel.headersPackage() + ", then " + (nextSource.usable()
-                    ? module.installByHand(kernel) + " (or: " + build + ")"
-                    : withSource + " (no dummy_hcd.c source at hand; or " + linuxSource + ")"));
+            // the package's kernel hook builds it when the headers arrive; by hand if it could not
+            return Optional.of("apt install " + kernel.headersPackage() + (nextSource.usable()
+                    ? " (its hook then builds dummy_hcd; by hand: " + module.installByHand(kernel) + ")"
+                    : ", then " + withSource + " (no dummy_hcd.c source at hand; or " + linuxSource + ")"));
         }
         if (!nextSource.usable()) {
             return Optional.of(withSource + " (" + nextSource.description() + "; or " + linuxSource + ")");

@@ -37,8 +37,8 @@ class ModuleCommandTest {
                 "kernel 6.14.8-2-pve: Linux 6.14.8 (from its name)\n"
                         + "  headers:    missing: apt install proxmox-headers-6.14.8-2-pve\n"
                         + "  dummy_hcd:  missing (not built by DKMS)\n",
-                "  to do:      apt install proxmox-headers-6.14.8-2-pve, then dkms install pve-usb-gadget-dummy-hcd/1.0 "
-                        + "-k 6.14.8-2-pve (or: pve-usb-gadget module build --kernel 6.14.8-2-pve)\n",
+                "  to do:      apt install proxmox-headers-6.14.8-2-pve (its hook then builds dummy_hcd; by hand: dkms "
+                        + "install pve-usb-gadget-dummy-hcd/1.0 -k 6.14.8-2-pve)\n",
                 "kernel 6.17.2-1-pve: Linux 6.17.2 (from its headers)\n",
                 "  next build: cache /var/cache/pve-usb-gadget-dummy-hcd/v6.17.2/dummy_hcd.c\n"
                         + "  to do:      pve-usb-gadget module build --kernel 6.17.2-1-pve; it would use cache "
