@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.pveusbgadget.testing.CliRun;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** {@code module status} and {@code module build} through the command line, on an in-memory host. */
@@ -105,8 +106,8 @@ class ModuleCommandTest {
                 + "# kernel 6.8.12-4-pve is Linux 6.8.12 (from its headers)\n"
                 + "# source: --source tarball /root/linux-6.8.12.tar.xz\n"
                 + "set -eu\n"
-                + "env DUMMY_HCD_SOURCE=/root/linux-6.8.12.tar.xz " + BUILD_68 + "\n"
-                + INSTALL_68 + "\n");
+                + "timeout 900 env DUMMY_HCD_SOURCE=/root/linux-6.8.12.tar.xz " + BUILD_68 + "\n"
+                + "timeout 300 " + INSTALL_68 + "\n");
         assertThat(host.changes()).isEmpty();
     }
 
@@ -116,9 +117,10 @@ class ModuleCommandTest {
                 .answer("dkms build", 0, "Building module:\nDone.\n").answer("dkms install", 0, "dummy_hcd.ko.xz:\n");
         CliRun run = host.run("module", "build", "--source", "/root/dummy_hcd.c", "--timeout", "1200");
         assertThat(run.exitCode()).as(run.toString()).isZero();
-        assertThat(host.changes()).containsExactly("env DUMMY_HCD_SOURCE=/root/dummy_hcd.c " + BUILD_68, INSTALL_68);
-        assertThat(host.timeouts.get(host.commands.indexOf("env DUMMY_HCD_SOURCE=/root/dummy_hcd.c " + BUILD_68)))
-                .isEqualTo(Duration.ofSeconds(1200));
+        String build = "timeout 1200 env DUMMY_HCD_SOURCE=/root/dummy_hcd.c " + BUILD_68;
+        assertThat(host.changes()).containsExactly(build, "timeout 300 " + INSTALL_68);
+        // timeout stops the build's whole process group; the runner's own limit comes a minute later
+        assertThat(host.timeouts.get(host.commands.indexOf(build))).isEqualTo(Duration.ofSeconds(1260));
         assertThat(run.out()).contains("kernel 6.8.12-4-pve (running)", "updates/dkms/dummy_hcd.ko.xz");
     }
 
@@ -128,9 +130,9 @@ class ModuleCommandTest {
         org.apache.commons.io.file.PathUtils.deleteDirectory(host.path("/var/lib/dkms"));
         CliRun run = host.run("module", "build", "--kernel", "6.17.2-1-pve");
         assertThat(run.exitCode()).as(run.toString()).isZero();
-        assertThat(host.changes()).containsExactly("dkms add -m pve-usb-gadget-dummy-hcd -v 1.0",
-                "dkms build -m pve-usb-gadget-dummy-hcd -v 1.0 -k 6.17.2-1-pve --force",
-                "dkms install -m pve-usb-gadget-dummy-hcd -v 1.0 -k 6.17.2-1-pve --force");
+        assertThat(host.changes()).containsExactly("timeout 300 dkms add -m pve-usb-gadget-dummy-hcd -v 1.0",
+                "timeout 900 dkms build -m pve-usb-gadget-dummy-hcd -v 1.0 -k 6.17.2-1-pve --force",
+                "timeout 300 dkms install -m pve-usb-gadget-dummy-hcd -v 1.0 -k 6.17.2-1-pve --force");
         assertThat(run.out()).contains("  dummy_hcd:  /lib/modules/6.17.2-1-pve/updates/dkms/dummy_hcd.ko.xz");
     }
 
@@ -147,16 +149,27 @@ class ModuleCommandTest {
                 + "kernel 6.17.2-1-pve (upstream 6.17.2). Tried:; build log: /var/lib/dkms/pve-usb-gadget-dummy-hcd"
                 + "/1.0/build/make.log; give the source yourself: pve-usb-gadget module build --kernel 6.17.2-1-pve "
                 + "--source /path/to/dummy_hcd.c|linux-6.17.N.tar.xz");
-        assertThat(host.changes()).noneMatch(c -> c.startsWith("dkms install"));
+        assertThat(host.changes()).noneMatch(c -> c.contains("dkms install"));
     }
 
     @Test
     void aBuildThatRunsPastItsTimeoutIsStoppedAndSaysSo() {
-        CliRun run = proxmox().timesOut("dkms build").run("module", "build", "--timeout", "5");
+        // coreutils timeout's exit 124, and the runner's own limit
+        for (ModuleHost host : List.of(proxmox().answer("dkms build", 124, ""), proxmox().timesOut("dkms build"))) {
+            CliRun run = host.run("module", "build", "--timeout", "5");
+            assertThat(run.exitCode()).isEqualTo(1);
+            assertThat(run.err()).contains("dkms build for kernel 6.8.12-4-pve did not finish within 5 s and was "
+                    + "stopped; see /var/lib/dkms/pve-usb-gadget-dummy-hcd/1.0/build/make.log and run it again with a "
+                    + "longer --timeout");
+        }
+    }
+
+    @Test
+    void dkmsWithoutRootSaysSo() {
+        CliRun run = proxmox().answer("dkms build", 1, "Error! You must be root to use this command.\n")
+                .run("module", "build");
         assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.err()).contains("dkms build for kernel 6.8.12-4-pve did not finish within 5 s and was stopped; "
-                + "see /var/lib/dkms/pve-usb-gadget-dummy-hcd/1.0/build/make.log and run it again with a longer "
-                + "--timeout");
+        assertThat(run.err()).contains("dkms build for kernel 6.8.12-4-pve needs root: run it as root");
     }
 
     @Test
@@ -187,7 +200,7 @@ class ModuleCommandTest {
         CliRun run = host.run("module", "build", "--source", "linux-6.6.1", "--dry-run");
         assertThat(run.out()).contains("# source: --source folder /work/linux-6.6.1\n",
                 "# warning: the source is Linux 6.6.1, the kernel 6.8.12: it may not compile\n",
-                "env DUMMY_HCD_SOURCE=/work/linux-6.6.1 dkms build");
+                "timeout 900 env DUMMY_HCD_SOURCE=/work/linux-6.6.1 dkms build");
     }
 
     private static void assertRefused(ModuleHost host, int exit, String message, String... args) {

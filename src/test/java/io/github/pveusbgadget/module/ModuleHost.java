@@ -141,7 +141,7 @@ final class ModuleHost implements CommandRunner {
         if (result == null) {
             return new CommandResult(127, command.get(0) + ": not answered by the test", false);
         }
-        if (result.succeeded() && line.startsWith("dkms install")) { // what dkms install leaves behind
+        if (result.succeeded() && line.contains("dkms install")) { // what dkms install leaves behind
             write("/lib/modules/" + command.get(command.indexOf("-k") + 1) + "/updates/dkms/dummy_hcd.ko.xz", "ELF");
         }
         return result;
