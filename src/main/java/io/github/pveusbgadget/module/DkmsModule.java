@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Matcher;
@@ -72,7 +73,7 @@ public record DkmsModule(String name, String version) {
         Map<String, String> states = new HashMap<>();
         Matcher m = STATUS.matcher(output);
         while (m.find()) {
-            states.put(m.group(1).strip(), m.group(3).toLowerCase(java.util.Locale.ROOT));
+            states.put(m.group(1).strip(), m.group(3).toLowerCase(Locale.ROOT));
         }
         return states;
     }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -41,7 +42,7 @@ public final class ModuleBuildPlanner {
             throw ToolException.refused("the DKMS source " + roots.dkmsSource() + " is missing: "
                     + "apt install --reinstall pve-usb-gadget");
         }
-        KernelModuleState state = inspector.inspect(kernel, java.util.Map.of());
+        KernelModuleState state = inspector.inspect(kernel, Map.of());
         if (!state.headers()) {
             throw ToolException.refused("no headers for kernel " + kernel + " (" + roots.headers(kernel)
                     + " is missing): apt install " + kernel.headersPackage() + ", then run this again");

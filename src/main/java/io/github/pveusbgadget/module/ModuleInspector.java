@@ -3,6 +3,7 @@ package io.github.pveusbgadget.module;
 import io.github.pveusbgadget.host.CommandResult;
 import io.github.pveusbgadget.host.CommandRunner;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -19,6 +22,7 @@ import java.util.stream.Stream;
 public final class ModuleInspector {
     private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(30);
     private static final List<String> MODULE_SUFFIXES = List.of(".ko", ".ko.xz", ".ko.zst", ".ko.gz");
+    private static final Pattern CHUNK = Pattern.compile("\\d{1,18}|\\D+");
     private static final String IN_TREE_DIR = "kernel/drivers/usb/gadget/udc";
 
     private final ModuleRoots roots;
@@ -145,7 +149,7 @@ public final class ModuleInspector {
         }
         try (Stream<Path> arches = Files.list(builds)) {
             for (Path log : arches.map(a -> a.resolve("log/make.log")).filter(Files::isRegularFile).toList()) {
-                Map<String, String> info = Files.readAllLines(log, java.nio.charset.StandardCharsets.ISO_8859_1)
+                Map<String, String> info = Files.readAllLines(log, StandardCharsets.ISO_8859_1)
                         .stream().filter(l -> l.startsWith("source-info: ") && l.contains("="))
                         .map(l -> l.substring("source-info: ".length()))
                         .collect(Collectors.toMap(l -> l.substring(0, l.indexOf('=')),
@@ -179,7 +183,7 @@ public final class ModuleInspector {
 
     private static List<String> chunks(String s) {
         List<String> chunks = new ArrayList<>();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\d{1,18}|\\D+").matcher(s);
+        Matcher m = CHUNK.matcher(s);
         while (m.find()) {
             chunks.add(m.group());
         }

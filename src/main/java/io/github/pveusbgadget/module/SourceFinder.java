@@ -2,6 +2,7 @@ package io.github.pveusbgadget.module;
 
 import io.github.pveusbgadget.module.SourceChoice.Kind;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,7 +99,7 @@ public final class SourceFinder {
             return false;
         }
         try {
-            String text = Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1);
+            String text = Files.readString(file, StandardCharsets.ISO_8859_1);
             return text.contains("struct dummy_hcd") && text.contains("MODULE_LICENSE");
         } catch (IOException e) {
             return false;
@@ -108,7 +109,7 @@ public final class SourceFinder {
     /** The version in a kernel tree's top Makefile. */
     private static Optional<UpstreamVersion> treeVersion(Path tree) {
         try {
-            String makefile = Files.readString(tree.resolve("Makefile"), java.nio.charset.StandardCharsets.ISO_8859_1);
+            String makefile = Files.readString(tree.resolve("Makefile"), StandardCharsets.ISO_8859_1);
             String v = field(makefile, "VERSION");
             String p = field(makefile, "PATCHLEVEL");
             String s = field(makefile, "SUBLEVEL");

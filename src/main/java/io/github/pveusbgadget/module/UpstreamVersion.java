@@ -1,5 +1,6 @@
 package io.github.pveusbgadget.module;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.regex.Matcher;
@@ -77,9 +78,9 @@ public record UpstreamVersion(int major, int minor, OptionalInt sublevel) {
      * The upstream tags {@code prepare-source.sh} looks for in its download cache (and downloads), in its order:
      * {@code v6.8.12} then {@code v6.8}; {@code v6.8} alone for a {@code .0} release.
      */
-    public java.util.List<String> tags() {
+    public List<String> tags() {
         int sub = sublevel.orElse(0);
-        return sub == 0 ? java.util.List.of("v" + series()) : java.util.List.of("v" + this, "v" + series());
+        return sub == 0 ? List.of("v" + series()) : List.of("v" + this, "v" + series());
     }
 
     @Override

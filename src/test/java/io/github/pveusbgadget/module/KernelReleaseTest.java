@@ -3,7 +3,9 @@ package io.github.pveusbgadget.module;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -54,7 +56,7 @@ class KernelReleaseTest {
 
     @Test
     void kernelsSortByVersion() {
-        List<String> names = new java.util.ArrayList<>(List.of("6.17.2-1-pve", "6.8.12-4-pve", "6.14.8-2-pve",
+        List<String> names = new ArrayList<>(List.of("6.17.2-1-pve", "6.8.12-4-pve", "6.14.8-2-pve",
                 "6.8.12-10-pve"));
         names.sort(ModuleInspector::compareVersions);
         assertThat(names).containsExactly("6.8.12-4-pve", "6.8.12-10-pve", "6.14.8-2-pve", "6.17.2-1-pve");
@@ -66,7 +68,7 @@ class KernelReleaseTest {
                 + "pve-usb-gadget-dummy-hcd/1.0, 6.17.2-1-pve, x86_64: built (WARNING! Missing some built modules!)\n"
                 + "pve-usb-gadget-dummy-hcd, 1.0, 6.1.0-41-amd64, x86_64: installed\n"
                 + "pve-usb-gadget-dummy-hcd/1.0: added\n";
-        assertThat(DkmsModule.parseStatus(output)).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(
+        assertThat(DkmsModule.parseStatus(output)).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "6.8.12-4-pve", "installed", "6.17.2-1-pve", "built", "6.1.0-41-amd64", "installed"));
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.pveusbgadget.testing.CliRun;
 import io.github.pveusbgadget.testing.FakeKernel;
+import java.nio.file.Files;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +30,7 @@ class MissingDummyHcdTest {
 
     @Test
     void withHeadersButNoSourceUpSaysTheBuildCommandWithASourceAndLeavesNothing() throws Exception {
-        java.nio.file.Files.createDirectories(kernel.path("/lib/modules/6.14.8-2-pve/build"));
+        Files.createDirectories(kernel.path("/lib/modules/6.14.8-2-pve/build"));
         CliRun run = CliRun.run(kernel, "up", "100");
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
         assertThat(run.err().strip()).doesNotContain("\n").isEqualTo("pve-usb-gadget: modprobe dummy_hcd failed: "
@@ -42,7 +43,7 @@ class MissingDummyHcdTest {
 
     @Test
     void thePreStartHookSaysTheSameOffline() throws Exception {
-        java.nio.file.Files.createDirectories(kernel.path("/lib/modules/6.14.8-2-pve/build"));
+        Files.createDirectories(kernel.path("/lib/modules/6.14.8-2-pve/build"));
         kernel.variable("DUMMY_HCD_OFFLINE", "1");
         CliRun run = CliRun.run(kernel, "hook", "100", "pre-start");
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.pveusbgadget.testing.CliRun;
 import java.time.Duration;
 import java.util.List;
+import org.apache.commons.io.file.PathUtils;
 import org.junit.jupiter.api.Test;
 
 /** {@code module status} and {@code module build} through the command line, on an in-memory host. */
@@ -127,7 +128,7 @@ class ModuleCommandTest {
     @Test
     void aModuleNotYetAddedToDkmsIsAddedFirst() throws Exception {
         ModuleHost host = proxmox().answer("dkms", 0, "");
-        org.apache.commons.io.file.PathUtils.deleteDirectory(host.path("/var/lib/dkms"));
+        PathUtils.deleteDirectory(host.path("/var/lib/dkms"));
         CliRun run = host.run("module", "build", "--kernel", "6.17.2-1-pve");
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(host.changes()).containsExactly("timeout 300 dkms add -m pve-usb-gadget-dummy-hcd -v 1.0",
