@@ -167,13 +167,14 @@ class ImageCreateCommandTest {
 
     @Test
     void aSizeUnderTheContentIsRefusedWithTheSizeThatFits() throws Exception {
-        Map<String, byte[]> big = TestZips.unraidLayout();
+        // stand-ins for syslinux: with the host's, the zip (and so the expected size) would depend on syslinux
+        Map<String, byte[]> big = TestZips.hostIndependentLayout();
         big.put("bzroot", new byte[600 * 1024 * 1024]);
         Path zip = TestZips.write(dir.resolve("big.zip"), big);
         ImageCli run = ImageCli.run("image", "create", "--zip", zip.toString(), "--output",
                 dir.resolve("a.img").toString(), "--size", "512M");
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
-        assertThat(run.err()).contains("--size 512 MiB is too small for the 600.3 MiB in big.zip: use at least --size 6");
+        assertThat(run.err()).contains("--size 512 MiB is too small for the 600.0 MiB in big.zip: use at least --size 6");
         assertThat(dir.resolve("a.img")).doesNotExist();
     }
 

@@ -25,6 +25,18 @@ final class TestZips {
 
     /** The entries of a release: Debian's syslinux where installed (so it can really run), stand-ins otherwise. */
     static Map<String, byte[]> unraidLayout() throws IOException {
+        return layout(true);
+    }
+
+    /**
+     * The entries of a release with stand-ins for syslinux whether it is installed or not: the same bytes on every
+     * host, for tests whose expectation depends on the zip's size but that never run the installer.
+     */
+    static Map<String, byte[]> hostIndependentLayout() throws IOException {
+        return layout(false);
+    }
+
+    private static Map<String, byte[]> layout(boolean hostSyslinux) throws IOException {
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put("bzimage", text("kernel stand-in"));
         entries.put("bzroot", bzroot());
@@ -46,9 +58,10 @@ final class TestZips {
         entries.put("syslinux/syslinux.cfg", text("default menu.c32\nlabel Unraid OS\n  kernel /bzimage\n"
                 + "  append initrd=/bzroot\n"));
         entries.put("syslinux/menu.c32", text("menu"));
-        entries.put("syslinux/ldlinux.c32", Files.exists(LDLINUX) ? Files.readAllBytes(LDLINUX) : text("ldlinux"));
-        entries.put("syslinux/mbr.bin", Files.exists(MBR_BIN) ? Files.readAllBytes(MBR_BIN) : mbr());
-        entries.put("syslinux/syslinux_linux", Files.exists(SYSLINUX) ? Files.readAllBytes(SYSLINUX)
+        entries.put("syslinux/ldlinux.c32", hostSyslinux && Files.exists(LDLINUX) ? Files.readAllBytes(LDLINUX)
+                : text("ldlinux"));
+        entries.put("syslinux/mbr.bin", hostSyslinux && Files.exists(MBR_BIN) ? Files.readAllBytes(MBR_BIN) : mbr());
+        entries.put("syslinux/syslinux_linux", hostSyslinux && Files.exists(SYSLINUX) ? Files.readAllBytes(SYSLINUX)
                 : new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1});
         entries.put("config/", null);
         entries.put("config/go", text("#!/bin/bash\n/usr/local/sbin/emhttp &\n"));
