@@ -120,7 +120,7 @@ fs_list() { # every path of the chroot but the volatile ones, sorted
 }
 dkms_state() { chroot "$C" dkms status -m "$DKMS_NAME" 2> /dev/null; }
 built_for() { # KVER: our module is installed for that kernel
-    dkms_state | grep -q ", $1, .*: installed" && ls "$C/lib/modules/$1/updates/dkms/"dummy_hcd.ko* > /dev/null 2>&1
+    grep -q ", $1, .*: installed" <<< "$(dkms_state)" && ls "$C/lib/modules/$1/updates/dkms/"dummy_hcd.ko* > /dev/null 2>&1
 }
 not() { ! "$@"; }
 # Lines of our "could not be built" warning for KVER in LOG.
@@ -256,6 +256,32 @@ distro_checks() {
         in_chroot apt-get install -y -q --no-install-recommends file > "$log-later.log" 2>&1
         rc=$?
         apt_clean_exit "$tag a later, unrelated apt-get install" "$rc"
+        out=$(in_chroot pve-usb-gadget module status --kernel "$h2" 2>&1)
+        echo "$out"
+        check "$tag module status names $h2's missing dummy_hcd and what to do" \
+            bash -c "grep -q '^  dummy_hcd:  missing' <<< \"\$1\" && grep -q '^  to do: ' <<< \"\$1\"" _ "$out"
+    fi
+    if [ "$suite" = trixie ] && [ -n "$h2" ]; then
+        # The offline admin's fix for the newest kernel: a kernel tarball brought by hand (here the Debian package's
+        # own, unpacked outside apt), then the command the warning names.
+        local mm2 tb
+        mm2=$(echo "$h2" | sed -E 's/^([0-9]+\.[0-9]+).*/\1/')
+        step "$tag a linux-$mm2 tarball brought by hand, then: pve-usb-gadget module build --kernel $h2 --source it"
+        in_chroot sh -c "mkdir -p /root/src && cd /root/src && apt-get download -q linux-source-$mm2 && dpkg -x linux-source-${mm2}_*.deb ." \
+            > "$log-source2.log" 2>&1
+        tb=$(cd "$C" && ls root/src/usr/src/linux-source-"$mm2".tar.* 2> /dev/null | head -1)
+        check "$tag a linux-$mm2 source tarball to bring (${tb:-none})" [ -n "$tb" ]
+        if [ -n "$tb" ]; then
+            in_chroot pve-usb-gadget module build --kernel "$h2" --source "/$tb" > "$log-module-build.log" 2>&1
+            rc=$?
+            tail -5 "$log-module-build.log"
+            check "$tag module build --kernel $h2 --source /$tb exits 0" [ "$rc" = 0 ]
+            check "$tag dummy_hcd is built and installed for $h2 (Linux $mm2, dkms $(chroot "$C" dpkg-query -W -f '${Version}' dkms))" built_for "$h2"
+            out=$(in_chroot pve-usb-gadget module status --kernel "$h2" 2>&1)
+            check "$tag module status says where $h2's dummy_hcd was built from" \
+                grep -q "^  built from: .*linux-source-$mm2" <<< "$out"
+            rm -rf "$C/root/src"
+        fi
     fi
 
     # The fix the warning names: a source, then the build happens (here by the kernel hook, at a headers reinstall).
