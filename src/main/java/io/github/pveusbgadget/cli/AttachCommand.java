@@ -5,9 +5,9 @@ import io.github.pveusbgadget.config.ConfigParser;
 import io.github.pveusbgadget.config.ConfigStore;
 import io.github.pveusbgadget.config.GadgetConfig;
 import io.github.pveusbgadget.config.VmId;
+import io.github.pveusbgadget.plan.Shell;
 import io.github.pveusbgadget.proxmox.Pvesm;
 import io.github.pveusbgadget.proxmox.Qm;
-import io.github.pveusbgadget.proxmox.ShellWords;
 import io.github.pveusbgadget.proxmox.VmConfig;
 import io.github.pveusbgadget.proxmox.VmWiring;
 import java.io.IOException;
@@ -135,7 +135,7 @@ final class AttachCommand extends BaseCommand {
                     + (keepHookscript ? "" : " and the hookscript"));
         } else {
             qm.set(id, change.options());
-            out().println("ran " + ShellWords.join(Qm.setCommand(id, change.options())));
+            out().println("ran " + Shell.join(Qm.setCommand(id, change.options())));
         }
         if (!Files.exists(config.image())) {
             out().println("note: image " + config.image() + " does not exist yet; create it before the VM starts");
@@ -183,8 +183,8 @@ final class AttachCommand extends BaseCommand {
         change.notes().forEach(note -> lines.add("# " + note));
         lines.add("set -eu");
         if (newContent != null) {
-            String file = ShellWords.quote(store.fileOf(id).toString());
-            lines.add("mkdir -p " + ShellWords.quote(store.directory().toString()));
+            String file = Shell.quote(store.fileOf(id).toString());
+            lines.add("mkdir -p " + Shell.quote(store.directory().toString()));
             lines.add("(umask 077 && cat > " + file + ") <<'EOF'");
             newContent.lines().forEach(lines::add);
             lines.add("EOF");
@@ -193,8 +193,8 @@ final class AttachCommand extends BaseCommand {
             lines.add("# keeping " + store.fileOf(id));
         }
         if (hookPath != null) {
-            String path = ShellWords.quote(hookPath);
-            lines.add("mkdir -p " + ShellWords.quote(Path.of(hookPath).getParent().toString()));
+            String path = Shell.quote(hookPath);
+            lines.add("mkdir -p " + Shell.quote(Path.of(hookPath).getParent().toString()));
             lines.add("cat > " + path + " <<'PVE_USB_GADGET_HOOK_EOF'");
             shim.lines().forEach(lines::add);
             lines.add("PVE_USB_GADGET_HOOK_EOF");
@@ -203,7 +203,7 @@ final class AttachCommand extends BaseCommand {
         if (change.isEmpty()) {
             lines.add("# qm set: nothing to change");
         } else {
-            lines.add(ShellWords.join(Qm.setCommand(id, change.options())));
+            lines.add(Shell.join(Qm.setCommand(id, change.options())));
         }
         return String.join("\n", lines) + "\n";
     }

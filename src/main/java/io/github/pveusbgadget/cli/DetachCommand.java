@@ -4,8 +4,8 @@ import io.github.pveusbgadget.ToolException;
 import io.github.pveusbgadget.config.GadgetConfig;
 import io.github.pveusbgadget.config.VmId;
 import io.github.pveusbgadget.gadget.GadgetLayout;
+import io.github.pveusbgadget.plan.Shell;
 import io.github.pveusbgadget.proxmox.Qm;
-import io.github.pveusbgadget.proxmox.ShellWords;
 import io.github.pveusbgadget.proxmox.VmConfig;
 import io.github.pveusbgadget.proxmox.VmWiring;
 import java.util.Optional;
@@ -40,7 +40,7 @@ final class DetachCommand extends BaseCommand {
                     + " (dry run): the steps it would take\n");
             change.notes().forEach(note -> script.append("# ").append(note).append('\n'));
             script.append("set -eu\n").append(change.isEmpty() ? "# qm set: nothing to change"
-                    : ShellWords.join(Qm.setCommand(id, change.options()))).append('\n');
+                    : Shell.join(Qm.setCommand(id, change.options()))).append('\n');
             out().print(script);
             return 0;
         }
@@ -49,7 +49,7 @@ final class DetachCommand extends BaseCommand {
             out().println("VM " + id + ": nothing to detach");
         } else {
             qm.set(id, change.options());
-            out().println("ran " + ShellWords.join(Qm.setCommand(id, change.options())));
+            out().println("ran " + Shell.join(Qm.setCommand(id, change.options())));
         }
         if (services.inspector().ours(id).isPresent()) {
             out().println("note: gadget " + GadgetLayout.nameOf(id) + " is still up and no hookscript will take it "

@@ -1,11 +1,11 @@
 package io.github.pveusbgadget.cli;
 
-import io.github.pveusbgadget.gadget.FaultInjector;
 import io.github.pveusbgadget.gadget.GadgetFs;
 import io.github.pveusbgadget.gadget.KernelGadgetFs;
 import io.github.pveusbgadget.host.CommandRunner;
 import io.github.pveusbgadget.host.ExecCommandRunner;
 import io.github.pveusbgadget.host.Ticker;
+import io.github.pveusbgadget.plan.FaultInjector;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.security.SecureRandom;
@@ -21,7 +21,7 @@ import java.util.function.Supplier;
  *
  * @param random gives the source of fresh serials; unpredictable in production, made only when needed (seeding
  *               {@code SecureRandom} costs start-up time every other command should not pay)
- * @param faults the fault-injection test seam ({@link FaultInjector#NONE} in production)
+ * @param faults the fault-injection test seam: {@link FaultInjector#NONE} in production, set only by tests
  * @param variables the process environment ({@code PVE_MIGRATED_FROM} is how Proxmox tells the hook about a live
  *                  migration)
  */
@@ -42,7 +42,7 @@ public record Environment(FileSystem fileSystem, GadgetFs gadgetFs, CommandRunne
     public static Environment system() {
         Map<String, String> variables = System.getenv();
         return new Environment(FileSystems.getDefault(), new KernelGadgetFs(), new ExecCommandRunner(), Ticker.SYSTEM,
-                SecureRandom::new, FaultInjector.fromSpec(variables.get("PVE_USB_GADGET_FAULT")),
+                SecureRandom::new, FaultInjector.NONE,
                 Clock.systemUTC(), variables);
     }
 }

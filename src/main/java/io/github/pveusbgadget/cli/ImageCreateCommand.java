@@ -11,6 +11,7 @@ import io.github.pveusbgadget.imagebuild.ReleaseIndex;
 import io.github.pveusbgadget.imagebuild.UnraidZip;
 import io.github.pveusbgadget.imagebuild.VolumeLabel;
 import io.github.pveusbgadget.imagebuild.ZipDownloader;
+import io.github.pveusbgadget.plan.Shell;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,10 +111,10 @@ final class ImageCreateCommand extends BaseCommand {
             Path cache = cacheDir != null ? cacheDir : defaultCacheDir(services().environment());
             if (dryRun) {
                 zipPath = cache.resolve(release.fileName());
-                before.add("mkdir -p " + quote(cache));
-                before.add("curl -fL --progress-bar -o " + quote(zipPath + ".part") + " " + quote(release.url()));
+                before.add("mkdir -p " + Shell.quote(cache));
+                before.add("curl -fL --progress-bar -o " + Shell.quote(zipPath + ".part") + " " + Shell.quote(release.url()));
                 before.add(Checksum.of(release).shellCheck(zipPath + ".part"));
-                before.add("mv " + quote(zipPath + ".part") + " " + quote(zipPath));
+                before.add("mv " + Shell.quote(zipPath + ".part") + " " + Shell.quote(zipPath));
                 if (!isVerified(release, zipPath)) {
                     out().print(builder.script(request, zipPath, null, before));
                     return 0;
@@ -175,8 +176,4 @@ final class ImageCreateCommand extends BaseCommand {
         return base.resolve("pve-usb-gadget").resolve("unraid");
     }
 
-    private static String quote(Object value) {
-        String text = value.toString();
-        return text.matches("[A-Za-z0-9_./:=@%+,-]+") ? text : "'" + text.replace("'", "'\\''") + "'";
-    }
 }

@@ -3,7 +3,6 @@ package io.github.pveusbgadget.cli;
 import io.github.pveusbgadget.config.ConfigStore;
 import io.github.pveusbgadget.gadget.GadgetInspector;
 import io.github.pveusbgadget.gadget.GadgetLifecycle;
-import io.github.pveusbgadget.gadget.PlanExecutor;
 import io.github.pveusbgadget.gadget.StepContext;
 import io.github.pveusbgadget.host.HostRoots;
 import io.github.pveusbgadget.host.Poller;
@@ -13,6 +12,7 @@ import io.github.pveusbgadget.kernel.ExclusiveClaims;
 import io.github.pveusbgadget.kernel.HostUsbBus;
 import io.github.pveusbgadget.kernel.KernelModules;
 import io.github.pveusbgadget.kernel.UdcRegistry;
+import io.github.pveusbgadget.plan.PlanExecutor;
 
 /** The objects a command works with, wired from the global options and the {@link Environment}. */
 public final class Services {
@@ -74,7 +74,7 @@ public final class Services {
 
     public GadgetLifecycle lifecycle() {
         StepContext context = new StepContext(environment.gadgetFs(), modules, usb, poller, environment.runner());
-        return new GadgetLifecycle(roots, store, modules, udcs, usb, inspector, imageGuard, new PlanExecutor(context, environment.faults()),
+        return new GadgetLifecycle(roots, store, modules, udcs, usb, inspector, imageGuard, PlanExecutor.withTaskLog(context, environment.faults()),
                 poller, new ImageBackup(environment.clock()));
     }
 }

@@ -18,6 +18,8 @@ import io.github.pveusbgadget.kernel.MountTable;
 import io.github.pveusbgadget.kernel.Udc;
 import io.github.pveusbgadget.kernel.UdcRegistry;
 import io.github.pveusbgadget.lock.HostLock;
+import io.github.pveusbgadget.plan.Plan;
+import io.github.pveusbgadget.plan.PlanExecutor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -47,12 +49,12 @@ public final class GadgetLifecycle {
     private final GadgetInspector inspector;
     private final ImageGuard imageGuard;
     private final GadgetPlanner planner;
-    private final PlanExecutor executor;
+    private final PlanExecutor<StepContext> executor;
     private final Poller poller;
     private final ImageBackup backup;
 
     public GadgetLifecycle(HostRoots roots, ConfigStore store, KernelModules modules, UdcRegistry udcs, HostUsbBus usb,
-                           GadgetInspector inspector, ImageGuard imageGuard, PlanExecutor executor, Poller poller,
+                           GadgetInspector inspector, ImageGuard imageGuard, PlanExecutor<StepContext> executor, Poller poller,
                            ImageBackup backup) {
         this.roots = roots;
         this.store = store;
@@ -68,10 +70,10 @@ public final class GadgetLifecycle {
     }
 
     /** What {@code up} would do now, changing nothing. */
-    public Plan planUp(VmId vmId) {
+    public Plan<StepContext> planUp(VmId vmId) {
         GadgetConfig config = store.load(vmId);
         refuseConflicts(config);
-        Plan plan = prepare();
+        Plan<StepContext> plan = prepare();
         return plan.addAll(gadgetPlan(config, !modules.isLoaded("dummy_hcd")));
     }
 
@@ -80,7 +82,7 @@ public final class GadgetLifecycle {
         GadgetConfig config = store.load(vmId);
         try (HostLock lock = HostLock.acquire(roots.lockFile(), poller, LOCK_TIMEOUT)) {
             refuseConflicts(config);
-            Plan prepare = prepare();
+            Plan<StepContext> prepare = prepare();
             List<String> loadedNow = prepare.steps().stream()
                     .filter(Steps.LoadModule.class::isInstance)
                     .map(step -> ((Steps.LoadModule) step).module())
@@ -98,15 +100,15 @@ public final class GadgetLifecycle {
     }
 
     /** What {@code down} would do now, changing nothing. */
-    public Plan planDown(VmId vmId) {
+    public Plan<StepContext> planDown(VmId vmId) {
         Optional<ObservedGadget> gadget = inspector.ours(vmId);
         if (gadget.isEmpty()) {
-            return new Plan().note("VM " + vmId + " has no gadget " + GadgetLayout.nameOf(vmId));
+            return new Plan<StepContext>().note("VM " + vmId + " has no gadget " + GadgetLayout.nameOf(vmId));
         }
         return planDown(vmId, gadget.get());
     }
 
-    private Plan planDown(VmId vmId, ObservedGadget gadget) {
+    private Plan<StepContext> planDown(VmId vmId, ObservedGadget gadget) {
         return planner.down(gadget, goneTimeout(vmId), hostBlockDevices(gadget), noOtherGadget(vmId));
     }
 
@@ -140,8 +142,8 @@ public final class GadgetLifecycle {
     }
 
     /** The rest of a {@code down} whose step failed: the teardown of what is left, then the flush of the images. */
-    private Plan planRestOfDown(VmId vmId, ObservedGadget before) {
-        Plan teardown = inspector.ours(vmId)
+    private Plan<StepContext> planRestOfDown(VmId vmId, ObservedGadget before) {
+        Plan<StepContext> teardown = inspector.ours(vmId)
                 .map(now -> planner.teardown(now, goneTimeout(vmId), hostBlockDevices(now)))
                 .orElseGet(Plan::new);
         return planner.finishDown(teardown, before, noOtherGadget(vmId));
@@ -177,23 +179,23 @@ public final class GadgetLifecycle {
         }
     }
 
-    private Plan prepare() {
+    private Plan<StepContext> prepare() {
         boolean configfsMounted = MountTable.read(roots.mountInfo()).hasMount(roots.configfs(), "configfs");
         return planner.prepare(modules::isLoaded, configfsMounted);
     }
 
     /** The gadget part of {@code up}: nothing if it is already right, else remove any leftover and build. */
-    private Plan gadgetPlan(GadgetConfig config, boolean predictUdc) {
+    private Plan<StepContext> gadgetPlan(GadgetConfig config, boolean predictUdc) {
         GadgetLayout layout = new GadgetLayout(roots.gadgetRoot(), config.vmId());
         Optional<ObservedGadget> existing = inspector.ours(config.vmId());
         if (existing.isPresent() && GadgetSpec.satisfies(existing.get(), config, layout)) {
             Optional<Udc> udc = udcs.find(existing.get().udc());
             if (udc.isPresent()) {
-                return new Plan().note("gadget " + layout.name() + " is already up on " + udc.get().name())
+                return new Plan<StepContext>().note("gadget " + layout.name() + " is already up on " + udc.get().name())
                         .add(planner.awaitEnumeration(config, udc.get()));
             }
         }
-        Plan plan = new Plan();
+        Plan<StepContext> plan = new Plan<StepContext>();
         existing.ifPresent(leftover -> plan.note("removing the leftover gadget " + layout.name() + " first")
                 .addAll(planner.teardown(leftover, config.enumerateTimeout(), hostBlockDevices(leftover))));
         Udc udc = chooseUdc(config, existing, predictUdc);
@@ -298,7 +300,7 @@ public final class GadgetLifecycle {
             if (!loaded.isEmpty() && !inspector.anyGadget()) {
                 List<String> unload = new ArrayList<>(loaded);
                 Collections.reverse(unload);
-                executor.applyBestEffort(new Plan().add(new Steps.UnloadModules(unload)));
+                executor.applyBestEffort(new Plan<StepContext>().add(new Steps.UnloadModules(unload)));
             }
         } catch (RuntimeException e) {
             // The user must see why up failed, not why the clean-up after it did; the next up/down repairs.

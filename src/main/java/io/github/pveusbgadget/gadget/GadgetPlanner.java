@@ -5,6 +5,8 @@ import io.github.pveusbgadget.config.UsbId;
 import io.github.pveusbgadget.host.HostRoots;
 import io.github.pveusbgadget.kernel.KernelModules;
 import io.github.pveusbgadget.kernel.Udc;
+import io.github.pveusbgadget.plan.Plan;
+import io.github.pveusbgadget.plan.Step;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,8 +27,8 @@ public final class GadgetPlanner {
     }
 
     /** Loads the gadget modules that are not loaded and mounts configfs if it is not mounted. */
-    public Plan prepare(Predicate<String> moduleLoaded, boolean configfsMounted) {
-        Plan plan = new Plan();
+    public Plan<StepContext> prepare(Predicate<String> moduleLoaded, boolean configfsMounted) {
+        Plan<StepContext> plan = new Plan<StepContext>();
         KernelModules.GADGET_MODULES.stream().filter(moduleLoaded.negate())
                 .forEach(module -> plan.add(new Steps.LoadModule(module)));
         if (!configfsMounted) {
@@ -39,11 +41,11 @@ public final class GadgetPlanner {
      * Builds the gadget from nothing and binds it. {@code ro} and {@code cdrom} are written before {@code file},
      * because the kernel fixes a LUN's mode when its file is opened.
      */
-    public Plan build(GadgetSpec spec) {
+    public Plan<StepContext> build(GadgetSpec spec) {
         GadgetLayout layout = spec.layout();
         GadgetConfig config = spec.config();
         Path lun = layout.lun();
-        Plan plan = new Plan()
+        Plan<StepContext> plan = new Plan<StepContext>()
                 .add(new Steps.MakeDir(layout.dir()))
                 .add(write(layout.attribute("idVendor"), config.usbId().vendorAttribute()))
                 .add(write(layout.attribute("idProduct"), config.usbId().productAttribute()))
@@ -76,7 +78,7 @@ public final class GadgetPlanner {
     }
 
     /** Waits for the host to see the device of {@code config} on the bus of {@code udc}. */
-    public Step awaitEnumeration(GadgetConfig config, Udc udc) {
+    public Step<StepContext> awaitEnumeration(GadgetConfig config, Udc udc) {
         return new Steps.AwaitHostDevice(config.usbId(), config.serial(), udc.hostControllerName(),
                 config.enumerateTimeout(), config.source(), roots.sysfs());
     }
@@ -86,8 +88,8 @@ public final class GadgetPlanner {
      * from configurations, the configurations' strings, the configurations, the functions, the gadget's strings,
      * the gadget.
      */
-    public Plan teardown(ObservedGadget gadget, Duration goneTimeout, List<String> hostBlockDevices) {
-        Plan plan = new Plan();
+    public Plan<StepContext> teardown(ObservedGadget gadget, Duration goneTimeout, List<String> hostBlockDevices) {
+        Plan<StepContext> plan = new Plan<StepContext>();
         if (gadget.isBound()) {
             hostBlockDevices.forEach(name -> plan.add(new Steps.FlushHostBlockDevice(roots.dev().resolve(name),
                     goneTimeout)));
@@ -111,7 +113,7 @@ public final class GadgetPlanner {
     }
 
     /** {@link #teardown}, then the backing files flushed, then the modules unloaded if asked. */
-    public Plan down(ObservedGadget gadget, Duration goneTimeout, List<String> hostBlockDevices,
+    public Plan<StepContext> down(ObservedGadget gadget, Duration goneTimeout, List<String> hostBlockDevices,
                      boolean unloadModules) {
         return finishDown(teardown(gadget, goneTimeout, hostBlockDevices), gadget, unloadModules);
     }
@@ -120,7 +122,7 @@ public final class GadgetPlanner {
      * The end of every {@code down}: after {@code teardown} (what is left of it, after a failed step), the backing
      * files {@code gadget} had are flushed, and the modules unloaded if asked.
      */
-    public Plan finishDown(Plan teardown, ObservedGadget gadget, boolean unloadModules) {
+    public Plan<StepContext> finishDown(Plan<StepContext> teardown, ObservedGadget gadget, boolean unloadModules) {
         for (String file : gadget.backingFiles()) {
             Path image = gadget.dir().getFileSystem().getPath(file);
             if (Files.exists(image)) {
@@ -134,7 +136,7 @@ public final class GadgetPlanner {
     }
 
     /** Unloads the gadget modules, last loaded first. */
-    public Step unloadGadgetModules() {
+    public Step<StepContext> unloadGadgetModules() {
         List<String> modules = new ArrayList<>(KernelModules.GADGET_MODULES);
         Collections.reverse(modules);
         return new Steps.UnloadModules(List.copyOf(modules));
@@ -148,7 +150,7 @@ public final class GadgetPlanner {
         }
     }
 
-    private static Step write(Path attribute, String value) {
+    private static Step<StepContext> write(Path attribute, String value) {
         return new Steps.WriteAttribute(attribute, value);
     }
 

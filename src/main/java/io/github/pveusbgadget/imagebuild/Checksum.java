@@ -1,5 +1,6 @@
 package io.github.pveusbgadget.imagebuild;
 
+import io.github.pveusbgadget.plan.Shell;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -42,7 +43,7 @@ public record Checksum(String algorithm, String expected) {
 
     /** The shell command that checks it, for the dry-run script. */
     public String shellCheck(String file) {
-        return "echo " + ShellText.quote(expected + "  " + file) + " | " + ("MD5".equals(algorithm) ? "md5sum"
+        return "printf '%s\\n' " + Shell.quote(expected + "  " + file) + " | " + ("MD5".equals(algorithm) ? "md5sum"
                 : "sha256sum") + " -c -";
     }
 }

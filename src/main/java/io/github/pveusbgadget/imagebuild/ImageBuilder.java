@@ -3,6 +3,7 @@ package io.github.pveusbgadget.imagebuild;
 import io.github.pveusbgadget.ToolException;
 import io.github.pveusbgadget.host.CommandResult;
 import io.github.pveusbgadget.host.CommandRunner;
+import io.github.pveusbgadget.plan.Shell;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -151,7 +152,7 @@ public final class ImageBuilder {
      */
     public String script(ImageRequest request, Path zipPath, UnraidZip zip, List<String> before) {
         Path output = request.output().toAbsolutePath();
-        String img = ShellText.quote(partialName(output).toString());
+        String img = Shell.quote(partialName(output).toString());
         long size = request.size();
         FatGeometry geometry = FatGeometry.of(size);
         byte[] tail = PartitionTable.tail(size, request.volumeId());
@@ -171,9 +172,9 @@ public final class ImageBuilder {
         }
         s.append("' | dd of=").append(img).append(" bs=1 seek=").append(PartitionTable.BOOT_CODE_SIZE)
                 .append(" conv=notrunc status=none\n");
-        s.append(ShellText.command(mkfsCommand("mkfs.fat", partialName(output).toString(), request, geometry)))
+        s.append(Shell.join(mkfsCommand("mkfs.fat", partialName(output).toString(), request, geometry)))
                 .append('\n');
-        s.append("unzip -q ").append(ShellText.quote(zipPath.toAbsolutePath())).append(" -d \"$work/files\"\n");
+        s.append("unzip -q ").append(Shell.quote(zipPath.toAbsolutePath())).append(" -d \"$work/files\"\n");
         String f = "\"$work/files/";
         if (zip == null) {
             s.append("[ -d ").append(f).append("EFI-\" ] && [ ! -e ").append(f).append("EFI\" ] && mv ").append(f)
@@ -217,7 +218,7 @@ public final class ImageBuilder {
                 .append("\" of=").append(img).append(" bs=").append(PartitionTable.BOOT_CODE_SIZE)
                 .append(" count=1 conv=notrunc status=none\n");
         s.append("sync ").append(img).append('\n');
-        s.append("mv -f ").append(img).append(' ').append(ShellText.quote(output)).append('\n');
+        s.append("mv -f ").append(img).append(' ').append(Shell.quote(output)).append('\n');
         return s.toString();
     }
 

@@ -254,7 +254,7 @@ class ImageCreateCommandTest {
         assertThat(run.exitCode()).as(run.toString()).isZero();
         Path cached = cache.resolve("unRAIDServer-6.12.42-x86_64.zip");
         assertThat(run.out()).contains("curl -fL --progress-bar -o " + cached + ".part " + base
-                + "/unRAIDServer-6.12.42-x86_64.zip", "echo '" + sha + "  " + cached + ".part' | sha256sum -c -",
+                + "/unRAIDServer-6.12.42-x86_64.zip", "printf '%s\\n' '" + sha + "  " + cached + ".part' | sha256sum -c -",
                 "unzip -q " + cached);
         assertThat(cache).doesNotExist();
         assertThat(zipRequests).hasValue(0);

@@ -3,7 +3,7 @@ package io.github.pveusbgadget.testing;
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
 import io.github.pveusbgadget.cli.Environment;
-import io.github.pveusbgadget.gadget.FaultInjector;
+import io.github.pveusbgadget.plan.FaultInjector;
 import io.github.pveusbgadget.gadget.GadgetFs;
 import io.github.pveusbgadget.host.CommandResult;
 import io.github.pveusbgadget.host.CommandRunner;
