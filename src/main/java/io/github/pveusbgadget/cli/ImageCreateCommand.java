@@ -1,7 +1,7 @@
 package io.github.pveusbgadget.cli;
 
 import io.github.pveusbgadget.ToolException;
-import io.github.pveusbgadget.gadget.ObservedGadget;
+import io.github.pveusbgadget.image.ImageGuard;
 import io.github.pveusbgadget.imagebuild.ByteSize;
 import io.github.pveusbgadget.imagebuild.Checksum;
 import io.github.pveusbgadget.imagebuild.ImageBuilder;
@@ -143,20 +143,10 @@ final class ImageCreateCommand extends BaseCommand {
         if (!Files.exists(output)) {
             return;
         }
-        String real;
-        try {
-            real = output.toRealPath().toString();
-        } catch (IOException e) {
-            return;
-        }
-        for (ObservedGadget gadget : services().inspector().all()) {
-            for (String file : gadget.backingFiles()) {
-                if (file.equals(real) || file.equals(output.toAbsolutePath().toString())) {
-                    throw ToolException.refused("--output " + output + " is the image of gadget " + gadget.name()
-                            + "; stop that VM (or 'pve-usb-gadget down') before replacing it");
-                }
-            }
-        }
+        ImageGuard.gadgetServing(output, services().snapshot().gadgets()).ifPresent(gadget -> {
+            throw ToolException.refused("--output " + output + " is the image of gadget " + gadget.name()
+                    + "; stop that VM (or 'pve-usb-gadget down') before replacing it");
+        });
     }
 
     private static boolean isVerified(ReleaseIndex.Release release, Path zip) {
