@@ -1,22 +1,14 @@
 package io.github.pveusbgadget.cli;
 
-import io.github.pveusbgadget.ToolException;
 import io.github.pveusbgadget.image.ImageGuard;
 import io.github.pveusbgadget.imagebuild.ByteSize;
-import io.github.pveusbgadget.imagebuild.Checksum;
-import io.github.pveusbgadget.imagebuild.ImageBuilder;
+import io.github.pveusbgadget.image.ImageGuard;
+import io.github.pveusbgadget.imagebuild.ImageCreation;
 import io.github.pveusbgadget.imagebuild.ImageRequest;
 import io.github.pveusbgadget.imagebuild.NetworkSettings;
 import io.github.pveusbgadget.imagebuild.ReleaseIndex;
-import io.github.pveusbgadget.imagebuild.UnraidZip;
 import io.github.pveusbgadget.imagebuild.VolumeLabel;
-import io.github.pveusbgadget.imagebuild.ZipDownloader;
-import io.github.pveusbgadget.plan.Shell;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -95,66 +87,18 @@ final class ImageCreateCommand extends BaseCommand {
         NetworkSettings settings = NetworkSettings.of(network, address, gateway, dns);
         ImageRequest request = new ImageRequest(output, bytes, label, settings, force,
                 services().environment().random().get().nextInt());
-        refuseImageInUse();
-        ImageBuilder builder = new ImageBuilder(services().environment().runner(), out(),
-                services().environment().variable("TMPDIR"));
-        List<String> before = new ArrayList<>();
-        Path zipPath;
-        if (source.zip != null) {
-            zipPath = source.zip;
+        ImageGuard.refuseReplacing(output, services().snapshot().gadgets());
+        Environment environment = services().environment();
+        ImageCreation creation = new ImageCreation(environment.runner(), out(), environment.variable("TMPDIR"),
+                System.console() != null);
+        ImageCreation.Source from = new ImageCreation.Source(source.zip, source.version, source.latest, indexUrl,
+                cacheDir != null ? cacheDir : defaultCacheDir(environment));
+        if (dryRun) {
+            out().print(creation.dryRun(request, from));
         } else {
-            ZipDownloader downloader = new ZipDownloader(out(), System.console() != null && !dryRun);
-            ReleaseIndex index = downloader.index(indexUrl);
-            ReleaseIndex.Release release = source.latest ? index.latest() : index.version(source.version);
-            out().println((dryRun ? "# " : "") + "unRAID " + release.version()
-                    + (release.date().isEmpty() ? "" : " (" + release.date() + ")") + ": " + release.url());
-            Path cache = cacheDir != null ? cacheDir : defaultCacheDir(services().environment());
-            if (dryRun) {
-                zipPath = cache.resolve(release.fileName());
-                before.add("mkdir -p " + Shell.quote(cache));
-                before.add("curl -fL --progress-bar -o " + Shell.quote(zipPath + ".part") + " " + Shell.quote(release.url()));
-                before.add(Checksum.of(release).shellCheck(zipPath + ".part"));
-                before.add("mv " + Shell.quote(zipPath + ".part") + " " + Shell.quote(zipPath));
-                if (!isVerified(release, zipPath)) {
-                    out().print(builder.script(request, zipPath, null, before));
-                    return 0;
-                }
-                before.clear();
-                before.add("# using the cached, verified " + zipPath);
-            } else {
-                zipPath = downloader.fetch(release, cache);
-            }
-        }
-        try (UnraidZip zip = UnraidZip.open(zipPath)) {
-            builder.check(request, zip, !dryRun);
-            if (dryRun) {
-                out().print(builder.script(request, zipPath, zip, before));
-                return 0;
-            }
-            out().println("zip " + zipPath + ": unRAID" + zip.version().map(v -> " " + v).orElse("") + " layout, "
-                    + zip.fileCount() + " files, " + ByteSize.format(zip.contentBytes()));
-            builder.build(request, zip);
+            creation.create(request, from);
         }
         return 0;
-    }
-
-    /** Replacing the image of a gadget that is up would pull it from under a running VM. */
-    private void refuseImageInUse() {
-        if (!Files.exists(output)) {
-            return;
-        }
-        ImageGuard.gadgetServing(output, services().snapshot().gadgets()).ifPresent(gadget -> {
-            throw ToolException.refused("--output " + output + " is the image of gadget " + gadget.name()
-                    + "; stop that VM (or 'pve-usb-gadget down') before replacing it");
-        });
-    }
-
-    private static boolean isVerified(ReleaseIndex.Release release, Path zip) {
-        try {
-            return Files.isRegularFile(zip) && Checksum.of(release).matches(zip);
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     static Path defaultCacheDir(Environment environment) {

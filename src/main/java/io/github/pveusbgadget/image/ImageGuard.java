@@ -1,5 +1,6 @@
 package io.github.pveusbgadget.image;
 
+import io.github.pveusbgadget.ToolException;
 import io.github.pveusbgadget.config.GadgetConfig;
 import io.github.pveusbgadget.gadget.GadgetLayout;
 import io.github.pveusbgadget.gadget.ObservedGadget;
@@ -76,10 +77,19 @@ public final class ImageGuard {
         return problems;
     }
 
-    /** The gadget among {@code gadgets} whose LUN has {@code image} open (what {@code image create} must not replace). */
-    public static Optional<ObservedGadget> gadgetServing(Path image, List<ObservedGadget> gadgets) {
-        String real = realPath(image);
-        return gadgets.stream().filter(gadget -> serves(gadget, real)).findFirst();
+    /**
+     * Refuses to replace {@code output} ({@code image create --force}) while one of {@code gadgets} serves it: that
+     * would pull the image from under a running VM.
+     */
+    public static void refuseReplacing(Path output, List<ObservedGadget> gadgets) {
+        if (!Files.exists(output)) {
+            return;
+        }
+        String real = realPath(output);
+        gadgets.stream().filter(gadget -> serves(gadget, real)).findFirst().ifPresent(gadget -> {
+            throw ToolException.refused("--output " + output + " is the image of gadget " + gadget.name()
+                    + "; stop that VM (or 'pve-usb-gadget down') before replacing it");
+        });
     }
 
     private static boolean serves(ObservedGadget gadget, String realImage) {

@@ -38,6 +38,25 @@ public final class Shell {
     }
 
     /**
+     * The command that prints exactly {@code content}, carriage returns included (which a here-document cannot
+     * carry): one {@code printf} whose format holds the text with {@code \\}, {@code %}, CR and LF escaped.
+     */
+    public static String printExactly(String content) {
+        StringBuilder format = new StringBuilder();
+        for (char c : content.toCharArray()) {
+            switch (c) {
+                case '\\' -> format.append("\\\\");
+                case '%' -> format.append("%%");
+                case '\r' -> format.append("\\r");
+                case '\n' -> format.append("\\n");
+                case '\'' -> format.append("'\\''");
+                default -> format.append(c);
+            }
+        }
+        return "printf '" + format + "'";
+    }
+
+    /**
      * {@code command <<'DELIMITER'}, the lines of {@code content}, the delimiter: a quoted here-document (nothing in
      * it is expanded) whose delimiter no line of the content is.
      */

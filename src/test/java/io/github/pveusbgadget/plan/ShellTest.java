@@ -25,4 +25,10 @@ class ShellTest {
                 "EOF", "PVE_USB_GADGET_EOF");
         assertThat(Shell.hereDocument("cat > x", "a\n")).containsExactly("cat > x <<'EOF'", "a", "EOF");
     }
+
+    @Test
+    void exactContentKeepsCarriageReturnsAndEscapesTheFormat() {
+        assertThat(Shell.printExactly("A=\"1\"\r\n50% it's \\n\n"))
+                .isEqualTo("printf 'A=\"1\"\\r\\n50%% it'\\''s \\\\n\\n'");
+    }
 }
