@@ -3,6 +3,7 @@ package io.github.pveusbgadget.cli;
 import io.github.pveusbgadget.image.ImageGuard;
 import io.github.pveusbgadget.imagebuild.ByteSize;
 import io.github.pveusbgadget.image.ImageGuard;
+import io.github.pveusbgadget.imagebuild.ImageBuilder;
 import io.github.pveusbgadget.imagebuild.ImageCreation;
 import io.github.pveusbgadget.imagebuild.ImageRequest;
 import io.github.pveusbgadget.imagebuild.NetworkSettings;
@@ -89,10 +90,11 @@ final class ImageCreateCommand extends BaseCommand {
                 services().environment().random().get().nextInt());
         ImageGuard.refuseReplacing(output, services().snapshot().gadgets());
         Environment environment = services().environment();
-        ImageCreation creation = new ImageCreation(environment.runner(), out(), environment.variable("TMPDIR"),
-                System.console() != null);
+        ImageCreation creation = new ImageCreation(environment.runner(), out(), ImageBuilder.tempRoot(
+                environment.variable("TMPDIR"), environment.tmpDir()), environment.console());
         ImageCreation.Source from = new ImageCreation.Source(source.zip, source.version, source.latest, indexUrl,
-                cacheDir != null ? cacheDir : defaultCacheDir(environment));
+                cacheDir != null ? cacheDir : ImageCreation.defaultCacheDir(environment.user(),
+                        environment.variable("XDG_CACHE_HOME"), environment.home()));
         if (dryRun) {
             out().print(creation.dryRun(request, from));
         } else {
@@ -100,14 +102,4 @@ final class ImageCreateCommand extends BaseCommand {
         }
         return 0;
     }
-
-    static Path defaultCacheDir(Environment environment) {
-        if ("root".equals(System.getProperty("user.name"))) {
-            return Path.of("/var/cache/pve-usb-gadget/unraid");
-        }
-        Path base = environment.variable("XDG_CACHE_HOME").map(Path::of)
-                .orElseGet(() -> Path.of(System.getProperty("user.home"), ".cache"));
-        return base.resolve("pve-usb-gadget").resolve("unraid");
-    }
-
 }

@@ -95,6 +95,11 @@ public final class RootCommand implements Runnable {
         return global;
     }
 
+    /** Whether {@code -v} was given (once parsed). */
+    boolean verbose() {
+        return global != null && global.verbose;
+    }
+
     @Override
     public void run() {
         throw new CommandLine.ParameterException(new CommandLine(this), "missing a command");

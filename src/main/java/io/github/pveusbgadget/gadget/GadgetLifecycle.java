@@ -58,6 +58,30 @@ public final class GadgetLifecycle {
         return HostSnapshot.read(roots, modules);
     }
 
+    /**
+     * The refusal of a {@code pre-start} that is the target of a live migration ({@code source}: the node Proxmox
+     * names in {@code PVE_MIGRATED_FROM}). The drive cannot go along: until the migration ends, the VM still runs on
+     * the source node with that node's gadget on the image. A second gadget here would be a second writer if the
+     * image is on shared storage (a FAT file system does not survive two), and a different disk under the running
+     * guest if it is not. So the start is refused, which makes Proxmox abort the migration and leaves the VM
+     * running where it was.
+     */
+    public void refuseLiveMigration(VmId id, Optional<String> source) {
+        if (source.isEmpty()) {
+            return;
+        }
+        String image;
+        try {
+            image = store.loadIfPresent(id).map(config -> " (image " + config.image() + ")").orElse("");
+        } catch (ToolException unreadableConfig) {
+            image = ""; // the migration is the reason to refuse; the config's own problem is reported at the next start
+        }
+        throw ToolException.refused("VM " + id + " is being live-migrated here from node " + source.get()
+                + ": its USB drive" + image + " cannot move with a running VM, because the gadget on "
+                + source.get() + " still serves the image until the VM stops there; migrate it offline instead: "
+                + "shut VM " + id + " down, 'qm migrate " + id + " <target>', then start it");
+    }
+
     /** What {@code up} would do now, changing nothing. */
     public Plan<StepContext> planUp(VmId vmId) {
         GadgetConfig config = store.load(vmId);

@@ -228,7 +228,7 @@ public final class Steps {
 
         @Override
         public void apply(StepContext context) {
-            long start = System.nanoTime();
+            long start = context.poller().nanoTime();
             boolean seen = context.poller().await(
                     () -> context.usb().find(usbId, serial, controller).isPresent(), timeout);
             if (!seen) {
@@ -236,7 +236,7 @@ public final class Steps {
                         + controller + " within " + timeout.toSeconds() + " s; see 'dmesg' for USB errors, or raise "
                         + "enumerate_timeout in " + configFile, null);
             }
-            LOG.info("host enumerated {} in {} ms", usbId, (System.nanoTime() - start) / 1_000_000);
+            LOG.info("host enumerated {} in {} ms", usbId, (context.poller().nanoTime() - start) / 1_000_000);
         }
     }
 

@@ -44,10 +44,10 @@ public final class ImageBuilder {
     private final PrintWriter log;
     private final Path tempRoot;
 
-    /** @param tmpdir the {@code TMPDIR} of the process, if set: where the small files are unpacked */
-    public ImageBuilder(CommandRunner runner, PrintWriter log, Optional<String> tmpdir) {
+    /** @param tempRoot where the small files are unpacked ({@link #tempRoot}) */
+    public ImageBuilder(CommandRunner runner, PrintWriter log, Path tempRoot) {
         this.runner = runner;
-        this.tempRoot = tempRoot(tmpdir);
+        this.tempRoot = tempRoot;
         this.log = log;
     }
 
@@ -132,7 +132,7 @@ public final class ImageBuilder {
             }
         }
         for (String path : List.of("/usr/sbin/mkfs.fat", "/sbin/mkfs.fat")) {
-            if (Files.isExecutable(Path.of(path))) {
+            if (Files.isExecutable(tempRoot.getFileSystem().getPath(path))) {
                 return path;
             }
         }
@@ -218,9 +218,8 @@ public final class ImageBuilder {
     }
 
     /** Where the small files are unpacked: {@code $TMPDIR} as for any Unix tool, else Java's temporary directory. */
-    static Path tempRoot(Optional<String> tmpdir) {
-        return tmpdir.map(Path::of).filter(Files::isDirectory)
-                .orElseGet(() -> Path.of(System.getProperty("java.io.tmpdir")));
+    public static Path tempRoot(Optional<String> tmpdir, Path javaTmpDir) {
+        return tmpdir.map(javaTmpDir.getFileSystem()::getPath).filter(Files::isDirectory).orElse(javaTmpDir);
     }
 
     /** Bytes the file occupies on disk ({@code stat}'s blocks x 512), or -1 where that cannot be told. */

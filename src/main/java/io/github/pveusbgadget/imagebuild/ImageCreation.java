@@ -25,11 +25,26 @@ public final class ImageCreation {
     private final ImageBuilder builder;
     private final boolean terminal;
 
-    /** @param terminal whether the output is a terminal (downloads then show progress) */
-    public ImageCreation(CommandRunner runner, PrintWriter out, Optional<String> tmpdir, boolean terminal) {
+    /**
+     * @param tempRoot where the small files are unpacked ({@link ImageBuilder#tempRoot})
+     * @param terminal whether the output is a terminal (downloads then show progress)
+     */
+    public ImageCreation(CommandRunner runner, PrintWriter out, Path tempRoot, boolean terminal) {
         this.out = out;
-        this.builder = new ImageBuilder(runner, out, tmpdir);
+        this.builder = new ImageBuilder(runner, out, tempRoot);
         this.terminal = terminal;
+    }
+
+    /**
+     * Where downloaded zips are kept: {@code /var/cache/pve-usb-gadget/unraid} for root, else below
+     * {@code $XDG_CACHE_HOME} or {@code ~/.cache}.
+     */
+    public static Path defaultCacheDir(String user, Optional<String> xdgCacheHome, Path home) {
+        if ("root".equals(user)) {
+            return home.getFileSystem().getPath("/var/cache/pve-usb-gadget/unraid");
+        }
+        Path base = xdgCacheHome.map(home.getFileSystem()::getPath).orElseGet(() -> home.resolve(".cache"));
+        return base.resolve("pve-usb-gadget").resolve("unraid");
     }
 
     /** The script of {@code image create}, changing nothing (a release is not downloaded). */

@@ -7,11 +7,13 @@ import io.github.pveusbgadget.plan.Step;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -69,10 +71,11 @@ final class ImageSteps {
             work.log().println("creating " + output + ": " + ByteSize.format(size) + " sparse file, MBR with a "
                     + "bootable FAT32-LBA partition at 1 MiB");
             Files.deleteIfExists(partial);
-            try (RandomAccessFile file = new RandomAccessFile(partial.toFile(), "rw")) {
-                file.setLength(size);
-                file.seek(PartitionTable.BOOT_CODE_SIZE);
-                file.write(PartitionTable.tail(size, volumeId));
+            try (FileChannel file = FileChannel.open(partial, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE)) {
+                file.write(ByteBuffer.wrap(PartitionTable.tail(size, volumeId)), PartitionTable.BOOT_CODE_SIZE);
+                // The last byte gives the file its size; nothing between is written, so the file stays sparse.
+                file.write(ByteBuffer.wrap(new byte[1]), size - 1);
             }
         }
     }
@@ -242,27 +245,22 @@ final class ImageSteps {
 
         @Override
         public void apply(ImageWork work) throws IOException {
-            try (RandomAccessFile file = new RandomAccessFile(partial.toFile(), "rw")) {
-                file.seek(0);
-                file.write(zip.mbrBootCode());
-                byte[] sector0 = new byte[PartitionTable.SECTOR];
-                file.seek(0);
-                file.readFully(sector0);
+            try (FileChannel file = FileChannel.open(partial, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                file.write(ByteBuffer.wrap(zip.mbrBootCode()), 0);
+                byte[] sector0 = read(file, 0);
                 byte[] expected = PartitionTable.tail(size, volumeId);
                 if (!Arrays.equals(Arrays.copyOfRange(sector0, PartitionTable.BOOT_CODE_SIZE, PartitionTable.SECTOR),
                         expected)) {
                     throw ToolException.failed("the partition table of " + partial + " was changed by a tool; the "
                             + "image is not usable (run with -v for the commands)", null);
                 }
-                byte[] boot = new byte[PartitionTable.SECTOR];
-                file.seek(PartitionTable.START_BYTES);
-                file.readFully(boot);
+                byte[] boot = read(file, PartitionTable.START_BYTES);
                 if ((boot[510] & 0xff) != 0x55 || (boot[511] & 0xff) != 0xaa) {
                     throw ToolException.failed("the FAT32 boot sector of " + partial + " has no boot signature "
                             + "after the syslinux installer ran", null);
                 }
                 syncBackupBootSector(file, boot);
-                file.getChannel().force(true);
+                file.force(true);
             }
             work.log().println("wrote the zip's mbr.bin into the first 440 bytes; partition table intact");
         }
@@ -355,13 +353,23 @@ final class ImageSteps {
      * The syslinux installer rewrites the FAT32 boot sector but not its backup copy, which {@code fsck.fat} then
      * reports; the backup gets the same bytes, as a formatter that writes boot code does.
      */
-    private static void syncBackupBootSector(RandomAccessFile file, byte[] boot) throws IOException {
+    private static void syncBackupBootSector(FileChannel file, byte[] boot) throws IOException {
         int reserved = (boot[0x0e] & 0xff) | (boot[0x0f] & 0xff) << 8;
         int backup = (boot[0x32] & 0xff) | (boot[0x33] & 0xff) << 8;
         if (backup > 0 && backup < reserved) {
-            file.seek(PartitionTable.START_BYTES + (long) backup * PartitionTable.SECTOR);
-            file.write(boot);
+            file.write(ByteBuffer.wrap(boot), PartitionTable.START_BYTES + (long) backup * PartitionTable.SECTOR);
         }
+    }
+
+    /** The sector at {@code position}. */
+    private static byte[] read(FileChannel file, long position) throws IOException {
+        ByteBuffer sector = ByteBuffer.allocate(PartitionTable.SECTOR);
+        while (sector.hasRemaining()) {
+            if (file.read(sector, position + sector.position()) < 0) {
+                throw new IOException("the image ends before byte " + (position + PartitionTable.SECTOR));
+            }
+        }
+        return sector.array();
     }
 
     static void run(ImageWork work, String what, List<String> command, Duration timeout) {

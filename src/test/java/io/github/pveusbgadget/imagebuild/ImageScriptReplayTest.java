@@ -32,7 +32,8 @@ class ImageScriptReplayTest {
     private static String[] run(String... args) {
         Environment host = Environment.system();
         Environment fixed = new Environment(host.fileSystem(), host.gadgetFs(), host.runner(), host.ticker(),
-                () -> new Random(7), host.faults(), host.clock(), host.variables());
+                () -> new Random(7), host.faults(), host.clock(), host.variables(), host.user(), host.home(),
+                host.tmpDir(), false);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = Application.run(args, fixed, new PrintWriter(out, true), new PrintWriter(err, true));

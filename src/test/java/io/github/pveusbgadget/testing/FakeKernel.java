@@ -116,7 +116,7 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     public Environment environment() {
         return new Environment(fs, this, this, this, () -> random, faults,
                 Clock.fixed(Instant.parse("2026-11-21T12:00:00Z").plusSeconds(nanos / 1_000_000_000L),
-                        ZoneOffset.UTC), Map.copyOf(variables));
+                        ZoneOffset.UTC), Map.copyOf(variables), "root", at("/root"), at("/tmp"), false);
     }
 
     /** How many UDCs {@code modprobe dummy_hcd} creates (its {@code num}). */
