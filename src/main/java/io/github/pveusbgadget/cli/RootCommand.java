@@ -5,12 +5,12 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine;
 
 /** {@code pve-usb-gadget}: the command line of PRODUCT.md. */
 @Command(name = "pve-usb-gadget", mixinStandardHelpOptions = true, versionProvider = RootCommand.Version.class,
@@ -94,6 +94,11 @@ public final class RootCommand implements Runnable {
 
     GlobalOptions global() {
         return global;
+    }
+
+    /** Whether {@code -v} was given (once parsed). */
+    boolean verbose() {
+        return global != null && global.verbose;
     }
 
     @Override

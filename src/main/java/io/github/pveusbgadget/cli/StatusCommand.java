@@ -31,7 +31,7 @@ final class StatusCommand extends BaseCommand {
     public Integer call() {
         Optional<VmId> only = Optional.ofNullable(vmId).map(BaseCommand::vmId);
         Services services = services();
-        List<VmStatus> rows = new StatusCollector(services.store(), services.inspector(), services.usb()).collect(only);
+        List<VmStatus> rows = new StatusCollector(services.store()).collect(only, services.snapshot());
         if (json) {
             printJson(rows);
         } else {
@@ -47,7 +47,7 @@ final class StatusCommand extends BaseCommand {
             for (VmStatus row : rows) {
                 json.writeStartObject();
                 json.writeNumberField("vmid", Long.parseLong(row.vmId()));
-                json.writeStringField("state", row.state());
+                json.writeStringField("state", row.state().label());
                 json.writeStringField("udc", row.udc());
                 json.writeStringField("image", row.image());
                 json.writeStringField("usb_id", row.usbId());
@@ -68,7 +68,7 @@ final class StatusCommand extends BaseCommand {
         List<List<String>> cells = new ArrayList<>();
         cells.add(HEADERS);
         for (VmStatus row : rows) {
-            cells.add(List.of(row.vmId(), row.state(), dash(row.udc()), dash(row.image()), dash(row.usbId()),
+            cells.add(List.of(row.vmId(), row.state().label(), dash(row.udc()), dash(row.image()), dash(row.usbId()),
                     dash(row.serial()), dash(row.guid()), dash(row.hostDevice())));
         }
         int[] widths = new int[HEADERS.size()];

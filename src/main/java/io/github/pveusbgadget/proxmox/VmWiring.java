@@ -72,6 +72,11 @@ public final class VmWiring {
         return "host=" + usbId + ",usb3=1";
     }
 
+    /** Whether a {@code usbN} value passes its device through at USB 3 speed ({@code usb3=1}, or on/yes/true). */
+    public static boolean passesAtUsb3(String usbValue) {
+        return usbValue.matches("(.*,)?usb3=(1|on|yes|true)(,.*)?");
+    }
+
     /** How to run our hook from an existing hookscript instead of replacing it. */
     public static String chainAdvice(String existing) {
         return "to keep " + existing + ", make it run ours for every phase, e.g. in Perl: "

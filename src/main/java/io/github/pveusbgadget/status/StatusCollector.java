@@ -6,11 +6,9 @@ import io.github.pveusbgadget.config.GadgetConfig;
 import io.github.pveusbgadget.config.UnraidGuid;
 import io.github.pveusbgadget.config.UsbId;
 import io.github.pveusbgadget.config.VmId;
-import io.github.pveusbgadget.gadget.GadgetInspector;
+import io.github.pveusbgadget.gadget.HostSnapshot;
 import io.github.pveusbgadget.gadget.ObservedGadget;
-import io.github.pveusbgadget.kernel.HostUsbBus;
 import io.github.pveusbgadget.kernel.HostUsbDevice;
-import io.github.pveusbgadget.kernel.Udc;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,29 +17,25 @@ import java.util.TreeSet;
 /** Puts together what the configs say and what configfs and the host's USB bus show, per VM. */
 public final class StatusCollector {
     private final ConfigStore store;
-    private final GadgetInspector inspector;
-    private final HostUsbBus usb;
 
-    public StatusCollector(ConfigStore store, GadgetInspector inspector, HostUsbBus usb) {
+    public StatusCollector(ConfigStore store) {
         this.store = store;
-        this.inspector = inspector;
-        this.usb = usb;
     }
 
-    /** Every VM with a config or a gadget, or only {@code only} when given. */
-    public List<VmStatus> collect(Optional<VmId> only) {
+    /** Every VM with a config or a gadget in {@code host}, or only {@code only} when given. */
+    public List<VmStatus> collect(Optional<VmId> only, HostSnapshot host) {
         TreeSet<VmId> ids = new TreeSet<>(store.list());
-        inspector.oursAll().forEach(g -> ids.add(g.vmId().orElseThrow()));
+        host.gadgets().forEach(g -> g.vmId().ifPresent(ids::add));
         only.ifPresent(id -> ids.retainAll(List.of(id)));
         only.ifPresent(ids::add);
         List<VmStatus> rows = new ArrayList<>();
         for (VmId id : ids) {
-            rows.add(statusOf(id));
+            rows.add(statusOf(id, host));
         }
         return rows;
     }
 
-    private VmStatus statusOf(VmId id) {
+    private VmStatus statusOf(VmId id, HostSnapshot host) {
         Optional<GadgetConfig> config = Optional.empty();
         String problem = "";
         try {
@@ -52,35 +46,23 @@ public final class StatusCollector {
         } catch (ToolException e) {
             problem = e.getMessage();
         }
-        Optional<ObservedGadget> gadget = inspector.ours(id);
+        Optional<ObservedGadget> gadget = host.ours(id);
         if (gadget.isEmpty()) {
-            return config.map(c -> new VmStatus(id.toString(), "down", "", c.image().toString(), c.usbId().toString(),
-                            c.serial(), c.unraidGuid(), "", ""))
-                    .orElse(new VmStatus(id.toString(), "config-error", "", "", "", "", "", "", problem));
+            return config.map(c -> new VmStatus(id.toString(), VmState.DOWN, "", c.image().toString(),
+                            c.usbId().toString(), c.serial(), c.unraidGuid(), "", ""))
+                    .orElse(new VmStatus(id.toString(), VmState.CONFIG_ERROR, "", "", "", "", "", "", problem));
         }
         ObservedGadget g = gadget.get();
-        String usbId = hex(g.idVendor()) + ":" + hex(g.idProduct());
-        String guid = "";
-        Optional<HostUsbDevice> device = Optional.empty();
-        try {
-            UsbId parsed = new UsbId(Integer.decode(g.idVendor()), Integer.decode(g.idProduct()));
-            guid = g.serial().isBlank() ? "" : UnraidGuid.of(parsed, g.serial()).toString();
-            int index = Udc.indexOf(g.udc());
-            if (index >= 0) {
-                device = usb.find(parsed, g.serial(), "dummy_hcd." + index);
-            }
-        } catch (IllegalArgumentException e) {
+        if (g.usbId().isEmpty()) {
             problem = "gadget has no valid idVendor/idProduct";
         }
-        String state = !g.isBound() ? "half-built" : device.isPresent() ? "up" : "bound";
-        String hostDevice = device.map(d -> (d.name() + " " + String.join(",", usb.blockDevicesOf(d))).strip())
+        String guid = g.usbId().filter(u -> !g.serial().isBlank()).map(u -> UnraidGuid.of(u, g.serial()).toString())
                 .orElse("");
-        return new VmStatus(id.toString(), state, g.udc(), String.join(",", g.backingFiles()), usbId, g.serial(),
-                guid, hostDevice, problem);
-    }
-
-    private static String hex(String attribute) {
-        String value = attribute.replaceFirst("^0[xX]", "").toLowerCase();
-        return "0".repeat(Math.max(0, 4 - value.length())) + value;
+        Optional<HostUsbDevice> device = host.deviceOf(g);
+        VmState state = !g.isBound() ? VmState.HALF_BUILT : device.isPresent() ? VmState.UP : VmState.BOUND;
+        String hostDevice = device.map(d -> (d.name() + " " + String.join(",", d.blockDevices())).strip())
+                .orElse("");
+        return new VmStatus(id.toString(), state, g.udc().orElse(""), String.join(",", g.backingFiles()),
+                g.usbId().map(UsbId::toString).orElse(""), g.serial(), guid, hostDevice, problem);
     }
 }

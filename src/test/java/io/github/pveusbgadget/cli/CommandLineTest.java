@@ -34,6 +34,18 @@ class CommandLineTest {
     }
 
     @Test
+    void theTaskLogGoesToTheCommandsErrorStreamAtTheLevelItsOptionsSet() {
+        vm100();
+        CliRun up = run("up", "100");
+        assertThat(up.err()).contains("load kernel module dummy_hcd\n").doesNotContain("DEBUG");
+        CliRun down = run("down", "100", "-v");
+        assertThat(down.err()).containsPattern("[0-9:.]{12} INFO  GadgetLifecycle: VM 100: gadget pve-usb-gadget-100 "
+                + "removed");
+        assertThat(run("--verbose", "status").err()).doesNotContain("INFO");
+        assertThat(run("up", "100").err()).doesNotContain("DEBUG").doesNotContain("INFO ");
+    }
+
+    @Test
     void preStartIsUpAndPostStopIsDown() throws Exception {
         vm100();
         assertThat(run("hook", "100", "pre-start").exitCode()).isZero();

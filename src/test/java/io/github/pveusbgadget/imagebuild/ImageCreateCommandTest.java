@@ -386,7 +386,7 @@ class ImageCreateCommandTest {
         assertThat(run.exitCode()).as(run.toString()).isZero();
         Path cached = cache.resolve("unRAIDServer-6.12.42-x86_64.zip");
         assertThat(run.out()).contains("curl -fL --progress-bar -o " + cached + ".part " + base
-                + "/unRAIDServer-6.12.42-x86_64.zip", "echo '" + md5(zip) + "  " + cached + ".part' | md5sum -c -",
+                + "/unRAIDServer-6.12.42-x86_64.zip", "printf '%s\\n' '" + md5(zip) + "  " + cached + ".part' | md5sum -c -",
                 "unzip -q " + cached, "(cd \"$work/files\" && for s in bz*.sha256; do");
         assertThat(cache).doesNotExist();
         assertThat(zipRequests).hasValue(0);
