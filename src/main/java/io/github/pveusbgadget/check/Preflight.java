@@ -1,6 +1,7 @@
 package io.github.pveusbgadget.check;
 
 import io.github.pveusbgadget.ToolException;
+import io.github.pveusbgadget.config.Collisions;
 import io.github.pveusbgadget.config.ConfigStore;
 import io.github.pveusbgadget.config.GadgetConfig;
 import io.github.pveusbgadget.config.VmId;
@@ -93,6 +94,12 @@ public final class Preflight {
         }
         findings.add(Finding.ok("VM " + id + ": config " + config.source() + " (" + config.usbId() + ", GUID "
                 + config.unraidGuid() + ")"));
+        List<Collisions.Collision> shared = Collisions.of(config, store.loadOthers(id));
+        if (!shared.isEmpty()) {
+            findings.add(new Finding(ToolException.BAD_INPUT, "VM " + id + ": " + config.source() + " shares "
+                    + Collisions.describe(shared), "give one of them its own identity: move it aside and run "
+                    + "'pve-usb-gadget init' again (an unRAID license follows the GUID), or point it at its own image"));
+        }
         List<ImageProblem> problems = lifecycle.problems(config, host);
         problems.forEach(p -> findings.add(new Finding(p.badConfig() ? ToolException.BAD_INPUT : 1, "VM " + id,
                 p.message())));
