@@ -165,12 +165,26 @@ public final class ConfigStore {
         return file;
     }
 
-    private static String readTrusted(Path file) {
+    /** Where versions before the cluster file system kept the configs, on every host. */
+    private static final String NODE_LOCAL_DIR = "/etc/pve-usb-gadget";
+
+    private String missing(Path file) {
+        Path old = file.getFileSystem().getPath(NODE_LOCAL_DIR).resolve(file.getFileName().toString());
+        if (clusterFs.isPresent() && Files.exists(old)) {
+            return file + ": no such file, but " + old + " (the node-local dir of earlier versions) exists; move it to "
+                    + "the cluster file system: mkdir -p " + directory + " && mv " + old + " " + directory + "/";
+        }
+        String name = file.getFileName().toString();
+        return file + ": no such file; create it with 'pve-usb-gadget init " + name.substring(0, name.length()
+                - SUFFIX.length()) + " --image PATH'";
+    }
+
+    private String readTrusted(Path file) {
         PosixFileAttributes attributes;
         try {
             attributes = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
-            throw ToolException.badInput(file + ": no such file; create it with 'pve-usb-gadget init <vmid> --image PATH'");
+            throw ToolException.badInput(missing(file));
         } catch (IOException | UnsupportedOperationException e) {
             throw ToolException.badInput(file + ": cannot read its attributes: " + e.getMessage());
         }

@@ -120,4 +120,14 @@ class ClusterConfigTest {
         Files.delete(lock);
         assertThat(run("init", "100", "--image", "/images/a.img").exitCode()).isZero();
     }
+
+    @Test
+    void aConfigLeftInTheOldNodeLocalDirIsNamedWithTheMoveThatFixesIt() {
+        kernel.pmxcfs().config(100, "image = /images/a.img\nproduct_id = 0x4000\nserial = ABC123\n");
+        CliRun up = run("up", "100");
+        assertThat(up.exitCode()).isEqualTo(2);
+        assertThat(up.err()).contains(PVE_DIR + "/100.conf: no such file, but " + FakeKernel.CONFIG_DIR
+                + "/100.conf (the node-local dir of earlier versions) exists", "mkdir -p " + PVE_DIR + " && mv "
+                + FakeKernel.CONFIG_DIR + "/100.conf " + PVE_DIR + "/");
+    }
 }
