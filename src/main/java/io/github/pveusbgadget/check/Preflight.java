@@ -13,7 +13,9 @@ import io.github.pveusbgadget.host.CommandRunner;
 import io.github.pveusbgadget.host.HostRoots;
 import io.github.pveusbgadget.image.ImageProblem;
 import io.github.pveusbgadget.kernel.KernelModules;
+import io.github.pveusbgadget.plan.Shell;
 import io.github.pveusbgadget.proxmox.Pvesm;
+import io.github.pveusbgadget.proxmox.Qm;
 import io.github.pveusbgadget.proxmox.VmConfig;
 import io.github.pveusbgadget.proxmox.VmWiring;
 import java.io.IOException;
@@ -146,8 +148,8 @@ public final class Preflight {
         int boot = attach.options().indexOf("--boot");
         findings.add(new Finding(boot < 0 ? 0 : 1,
                 "VM " + id + ": boot order " + (order.isEmpty() ? "(none)" : String.join(";", order)),
-                boot < 0 ? "" : "put " + slot.get() + " first: qm set " + id + " --boot "
-                        + attach.options().get(boot + 1)));
+                boot < 0 ? "" : "put " + slot.get() + " first: " + Shell.join(Qm.setCommand(id,
+                        List.of("--boot", attach.options().get(boot + 1))))));
         checkHookscript(id, vm, findings);
     }
 

@@ -180,4 +180,13 @@ class AttachDetachTest {
         assertThat(pve.run("check", "100").out()).contains("FAIL  VM 100: hookscript local:snippets/backup.pl: "
                 + "pve-usb-gadget attach 100 --force replaces it;");
     }
+
+    @Test
+    void checksBootOrderAdviceCanBePastedIntoAShell() {
+        kernel.image("100.img", 4096);
+        kernel.config(100, "image = /images/100.img\nproduct_id = 0x4000\nserial = abc\n");
+        pve.vm(100, VM + "usb0: host=1d6b:4000,usb3=1\n");
+        CliRun run = pve.run("check", "100");
+        assertThat(run.out()).contains("put usb0 first: qm set 100 --boot 'order=usb0;scsi0");
+    }
 }
