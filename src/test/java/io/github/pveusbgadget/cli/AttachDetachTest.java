@@ -8,6 +8,7 @@ import io.github.pveusbgadget.testing.FakeProxmox;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -188,5 +189,19 @@ class AttachDetachTest {
         pve.vm(100, VM + "usb0: host=1d6b:4000,usb3=1\n");
         CliRun run = pve.run("check", "100");
         assertThat(run.out()).contains("put usb0 first: qm set 100 --boot 'order=usb0;scsi0");
+    }
+
+    @Test
+    void attachDropsBootEntriesOfDevicesTheVmDoesNotHaveAsQmSetRefusesThem() {
+        kernel.image("100.img", 4096);
+        pve.vm(100, VM.replace("order=scsi0;ide2;net0", "order=sata1;scsi0;ide2;net0"));
+        CliRun attach = pve.run("attach", "100", "--image", "/images/100.img", "--keep-hookscript");
+        assertThat(attach.exitCode()).as(attach.toString()).isZero();
+        assertThat(attach.out()).contains("dropping sata1 from the boot order: the VM has no such device");
+        assertThat(pve.vmConfig(100)).containsEntry("boot", "order=usb0;scsi0;ide2;net0");
+        assertThat(pve.qmSets().get(0)).contains("order=usb0;scsi0;ide2;net0");
+        // The stand-in refuses such an order, as qemu-server does.
+        assertThat(pve.run(List.of("qm", "set", "100", "--boot", "order=usb0;sata1"), Duration.ofSeconds(5))
+                .lastLine()).isEqualTo("invalid bootorder: device 'sata1' does not exist'");
     }
 }
