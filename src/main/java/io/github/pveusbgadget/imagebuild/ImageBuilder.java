@@ -7,17 +7,15 @@ import io.github.pveusbgadget.plan.Plan;
 import io.github.pveusbgadget.plan.PlanExecutor;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.apache.commons.io.file.PathUtils;
 
 /**
  * Builds a bootable unRAID flash image without root, mounts or loop devices: a sparse file, an MBR partition table
@@ -189,7 +187,7 @@ public final class ImageBuilder {
         } finally {
             deleteQuietly(partial);
             if (work != null) {
-                deleteTree(work);
+                deleteQuietly(work);
             }
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
@@ -232,31 +230,12 @@ public final class ImageBuilder {
         return Long.parseLong(parts[0]) * Long.parseLong(parts[1]);
     }
 
-    private static void deleteQuietly(Path file) {
+    /** Removes a file or a directory tree, if it is there; best effort (it is a temporary of ours). */
+    private static void deleteQuietly(Path path) {
         try {
-            Files.deleteIfExists(file);
+            PathUtils.delete(path);
         } catch (IOException e) {
-            // Best effort.
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        try {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-                    Files.delete(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            // Best effort: it is in the temporary directory.
+            // Best effort: missing already, or in the temporary directory.
         }
     }
 }

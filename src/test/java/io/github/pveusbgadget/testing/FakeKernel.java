@@ -3,14 +3,13 @@ package io.github.pveusbgadget.testing;
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
 import io.github.pveusbgadget.cli.Environment;
-import io.github.pveusbgadget.plan.FaultInjector;
 import io.github.pveusbgadget.gadget.GadgetFs;
 import io.github.pveusbgadget.host.CommandResult;
 import io.github.pveusbgadget.host.CommandRunner;
 import io.github.pveusbgadget.host.Ticker;
+import io.github.pveusbgadget.plan.FaultInjector;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystemException;
@@ -26,7 +25,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -35,6 +33,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
+import org.apache.commons.io.file.PathUtils;
 
 /**
  * The one test fake of the kernel: an in-memory file system (jimfs) laid out like a host's {@code /sys}, {@code /proc}
@@ -468,11 +467,7 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     }
 
     private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        PathUtils.deleteDirectory(dir);
     }
 
     // ---- CommandRunner: modprobe, modinfo, mount ------------------------------------------------------------
