@@ -120,6 +120,11 @@ public final class VmWiring {
                 throw ToolException.badInput("--usb-slot " + n + " is out of range: Proxmox has usb0 to usb"
                         + (USB_SLOTS - 1));
             }
+            if (n >= UsbController.slots(vm)) {
+                throw ToolException.badInput("--usb-slot " + n + " does not fit VM " + vmId + ": "
+                        + UsbController.slotRule() + " (qemu-server refuses to start it); use usb0 to usb"
+                        + (UsbController.OLD_SLOTS - 1));
+            }
             slot = "usb" + n;
             String occupant = usb.get(n);
             if (occupant != null && !VmConfig.usbIdOf(occupant).equals(Optional.of(request.usbId()))) {
@@ -136,13 +141,15 @@ public final class VmWiring {
         } else if (current.isPresent()) {
             slot = current.get();
         } else {
+            int slots = UsbController.slots(vm);
             int free = 0;
-            while (free < USB_SLOTS && usb.containsKey(free)) {
+            while (free < slots && usb.containsKey(free)) {
                 free++;
             }
-            if (free == USB_SLOTS) {
-                throw ToolException.refused("VM " + vmId + " has no free usbN slot (usb0 to usb" + (USB_SLOTS - 1)
-                        + " are taken); free one, or take one over with --usb-slot N --force");
+            if (free == slots) {
+                throw ToolException.refused("VM " + vmId + " has no free usbN slot (usb0 to usb" + (slots - 1)
+                        + " are taken" + (slots < USB_SLOTS ? "; " + UsbController.slotRule() : "")
+                        + "); free one, or take one over with --usb-slot N --force");
             }
             slot = "usb" + free;
         }

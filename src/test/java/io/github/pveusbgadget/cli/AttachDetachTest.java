@@ -204,4 +204,26 @@ class AttachDetachTest {
         assertThat(pve.run(List.of("qm", "set", "100", "--boot", "order=usb0;sata1"), Duration.ofSeconds(5))
                 .lastLine()).isEqualTo("invalid bootorder: device 'sata1' does not exist'");
     }
+
+    @Test
+    void slotsAndUsb3AdviceFitTheMachineAndOsType() {
+        kernel.image("100.img", 4096);
+        kernel.config(100, "image = /images/100.img\nproduct_id = 0x4000\nserial = abc\n");
+        String modern = VM.replace("order=scsi0", "order=usb0;scsi0") + "usb0: host=1d6b:4000\n";
+        pve.vm(100, modern);
+        assertThat(pve.run("check", "100").out()).contains("ok    VM 100: usb0 passes 1d6b:4000 through\n");
+        String old = modern.replace("ostype: l26", "ostype: other");
+        pve.vm(100, old);
+        assertThat(pve.run("check", "100").out()).contains("without usb3=1: the VM sees it at USB 2 speed");
+        pve.vm(100, old.replace("usb0: host=1d6b:4000\n", "usb7: host=1d6b:4000,usb3=1\n")
+                .replace("order=usb0", "order=usb7"));
+        assertThat(pve.run("check", "100").out()).contains("FAIL  VM 100: usb7 cannot start: usb5 and up need "
+                + "machine type >= 7.1 and ostype l26 or windows > 7");
+        pve.vm(100, VM.replace("ostype: l26", "ostype: other"));
+        CliRun check = pve.run("check", "100");
+        assertThat(check.out()).contains("(or: qm set 100 --usb0 host=1d6b:4000,usb3=1)");
+        CliRun slot = pve.run("attach", "100", "--usb-slot", "7", "--keep-hookscript");
+        assertThat(slot.exitCode()).isEqualTo(2);
+        assertThat(slot.err()).contains("--usb-slot 7 does not fit VM 100: usb5 and up need machine type >= 7.1");
+    }
 }
