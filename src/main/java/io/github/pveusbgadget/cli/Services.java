@@ -11,11 +11,13 @@ import io.github.pveusbgadget.image.ImageGuard;
 import io.github.pveusbgadget.kernel.ExclusiveClaims;
 import io.github.pveusbgadget.kernel.HostUsbBus;
 import io.github.pveusbgadget.kernel.KernelModules;
+import io.github.pveusbgadget.module.DummyHcdAdvice;
+import io.github.pveusbgadget.module.ModuleInspector;
 import io.github.pveusbgadget.plan.PlanExecutor;
 import io.github.pveusbgadget.proxmox.ClusterFs;
+import io.github.pveusbgadget.wiring.DriveSetup;
 import java.nio.file.Path;
 import java.util.Optional;
-import io.github.pveusbgadget.wiring.DriveSetup;
 
 /** The objects a command works with, wired once from the global options and the {@link Environment}. */
 public final class Services {
@@ -37,7 +39,8 @@ public final class Services {
                 .orElseGet(() -> ClusterFs.defaultConfigDir(pmxcfs, fs));
         this.store = new ConfigStore(configDir, ClusterFs.holding(configDir, pmxcfs), roots.lockFile(),
                 new Poller(environment.ticker()));
-        this.modules = new KernelModules(roots.sysfs(), environment.runner());
+        this.modules = new KernelModules(roots.sysfs(), environment.runner(), () -> DummyHcdAdvice.forRunningKernel(
+                ModuleInspector.standard(fs, roots.proc(), environment.runner(), environment.variables())));
         this.imageGuard = new ImageGuard(roots, new ExclusiveClaims(environment.runner()));
     }
 

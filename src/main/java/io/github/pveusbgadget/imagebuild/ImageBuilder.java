@@ -80,15 +80,14 @@ public final class ImageBuilder {
                     + "describes (2 TiB)");
         }
         FatGeometry geometry = FatGeometry.of(size);
-        List<Long> files = new ArrayList<>(zip.fileSizes());
-        files.add(128 * ByteSize.KIB); // ldlinux.c32 in the root, and ldlinux.sys
-        files.add(64 * ByteSize.KIB);
+        List<Long> files = flashFiles(zip);
         if (!geometry.fits(files, zip.directories().size(), SLACK)) {
             long needed = geometry.bytesFor(files, zip.directories().size()) + SLACK + size - geometry.dataBytes();
             throw ToolException.badInput("--size " + ByteSize.format(size) + " is too small for the "
                     + ByteSize.format(zip.contentBytes()) + " in " + zip.source().getFileName() + ": use at least "
                     + "--size " + ((needed + ByteSize.MIB - 1) / ByteSize.MIB) + "M");
         }
+        SyslinuxLabel.check(zip, request.label());
         if (!forRealRun) {
             return;
         }
@@ -107,6 +106,14 @@ public final class ImageBuilder {
             }
         }
         mkfs();
+    }
+
+    /** Sizes of the files on the flash drive: the zip's, ldlinux.c32 copied to the root and ldlinux.sys. */
+    static List<Long> flashFiles(UnraidZip zip) {
+        List<Long> files = new ArrayList<>(zip.fileSizes());
+        files.add(128 * ByteSize.KIB);
+        files.add(64 * ByteSize.KIB);
+        return files;
     }
 
     private static void requireSpace(Path dir, long needed, String what) {
@@ -151,7 +158,8 @@ public final class ImageBuilder {
                 .add(new ImageSteps.CreateImageFile(partial, output, request.size(), request.volumeId()))
                 .add(new ImageSteps.Format(mkfsCommand(mkfs, partial.toString(), request, geometry), partial,
                         request.label(), geometry.clusterBytes()))
-                .add(new ImageSteps.CopyFiles(zip, zipPath, partial, request.network(), geometry.dataBytes()))
+                .add(new ImageSteps.CopyFiles(zip, zipPath, partial, request.network(), request.label(),
+                        geometry.dataBytes()))
                 .add(new ImageSteps.InstallSyslinux(zip, partial))
                 .add(new ImageSteps.WriteBootCode(zip, partial, request.size(), request.volumeId()))
                 .add(new ImageSteps.MoveIntoPlace(partial, output));
