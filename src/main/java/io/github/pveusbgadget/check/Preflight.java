@@ -101,7 +101,8 @@ public final class Preflight {
         if (!shared.isEmpty()) {
             findings.add(new Finding(ToolException.BAD_INPUT, "VM " + id + ": " + config.source() + " shares "
                     + Collisions.describe(shared), "give one of them its own identity: move it aside and run "
-                    + "'pve-usb-gadget init' again (an unRAID license follows the GUID), or point it at its own image"));
+                    + "'pve-usb-gadget init' again (an unRAID license follows the GUID), or point it at its own "
+                    + "image"));
         }
         List<ImageProblem> problems = lifecycle.problems(config, host);
         problems.forEach(p -> findings.add(new Finding(p.badConfig() ? ToolException.BAD_INPUT : 1, "VM " + id,

@@ -60,7 +60,7 @@ class ClusterConfigTest {
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
         CliRun guid = run("guid", "100");
         assertThat(guid.exitCode()).as(guid.toString()).isZero();
-        assertThat(guid.out()).contains("1D6B-4000-0000000000ABC123");
+        assertThat(guid.out()).contains("1D6B-4000-0000-000000ABC123");
     }
 
     @Test
