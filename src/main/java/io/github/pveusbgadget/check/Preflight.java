@@ -1,6 +1,7 @@
 package io.github.pveusbgadget.check;
 
 import io.github.pveusbgadget.ToolException;
+import io.github.pveusbgadget.config.Collisions;
 import io.github.pveusbgadget.config.ConfigStore;
 import io.github.pveusbgadget.config.GadgetConfig;
 import io.github.pveusbgadget.config.VmId;
@@ -12,7 +13,10 @@ import io.github.pveusbgadget.host.CommandRunner;
 import io.github.pveusbgadget.host.HostRoots;
 import io.github.pveusbgadget.image.ImageProblem;
 import io.github.pveusbgadget.kernel.KernelModules;
+import io.github.pveusbgadget.plan.Shell;
 import io.github.pveusbgadget.proxmox.Pvesm;
+import io.github.pveusbgadget.proxmox.Qm;
+import io.github.pveusbgadget.proxmox.UsbController;
 import io.github.pveusbgadget.proxmox.VmConfig;
 import io.github.pveusbgadget.proxmox.VmWiring;
 import java.io.IOException;
@@ -93,6 +97,13 @@ public final class Preflight {
         }
         findings.add(Finding.ok("VM " + id + ": config " + config.source() + " (" + config.usbId() + ", GUID "
                 + config.unraidGuid() + ")"));
+        List<Collisions.Collision> shared = Collisions.of(config, store.loadOthers(id));
+        if (!shared.isEmpty()) {
+            findings.add(new Finding(ToolException.BAD_INPUT, "VM " + id + ": " + config.source() + " shares "
+                    + Collisions.describe(shared), "give one of them its own identity: move it aside and run "
+                    + "'pve-usb-gadget init' again (an unRAID license follows the GUID), or point it at its own "
+                    + "image"));
+        }
         List<ImageProblem> problems = lifecycle.problems(config, host);
         problems.forEach(p -> findings.add(new Finding(p.badConfig() ? ToolException.BAD_INPUT : 1, "VM " + id,
                 p.message())));
@@ -124,24 +135,43 @@ public final class Preflight {
                     .collect(Collectors.joining(", "));
             findings.add(new Finding(1, "VM " + id + ": no usbN entry for " + usbId
                     + (others.isEmpty() ? "" : " (mismatch: " + others + ")"),
-                    "pve-usb-gadget attach " + id + " (or: qm set " + id + " --usbN host=" + usbId + ",usb3=1)"));
+                    "pve-usb-gadget attach " + id + byHand(id, vm, usbId)));
             checkHookscript(id, vm, findings);
             return;
         }
         // What attach would change in this VM, leaving its hookscript aside: the usbN value and the boot order.
         VmWiring.Change attach = VmWiring.planAttach(id, vm, new VmWiring.AttachRequest(usbId, Optional.empty(),
                 Optional.empty(), false));
-        boolean usb3 = VmWiring.passesAtUsb3(vm.get(slot.get()).orElse(""));
+        // qemu-server puts every device on qemu-xhci (USB 3) on modern machine and OS types and ignores usb3 there.
+        boolean xhci = UsbController.usesQemuXhci(vm);
+        boolean usb3 = xhci || VmWiring.passesAtUsb3(vm.get(slot.get()).orElse(""));
         findings.add(Finding.ok("VM " + id + ": " + slot.get() + " passes " + usbId + " through"
                 + (usb3 ? "" : " (without usb3=1: the VM sees it at USB 2 speed; pve-usb-gadget attach " + id
                 + " adds it)")));
+        if (Integer.parseInt(slot.get().substring("usb".length())) >= UsbController.slots(vm)) {
+            findings.add(new Finding(1, "VM " + id + ": " + slot.get() + " cannot start: "
+                    + UsbController.slotRule(), "move it to a free usb0..usb" + (UsbController.OLD_SLOTS - 1)
+                    + ": pve-usb-gadget attach " + id + " --usb-slot N"));
+        }
         List<String> order = vm.bootOrder();
         int boot = attach.options().indexOf("--boot");
         findings.add(new Finding(boot < 0 ? 0 : 1,
                 "VM " + id + ": boot order " + (order.isEmpty() ? "(none)" : String.join(";", order)),
-                boot < 0 ? "" : "put " + slot.get() + " first: qm set " + id + " --boot "
-                        + attach.options().get(boot + 1)));
+                boot < 0 ? "" : "put " + slot.get() + " first: " + Shell.join(Qm.setCommand(id,
+                        List.of("--boot", attach.options().get(boot + 1))))));
         checkHookscript(id, vm, findings);
+    }
+
+    /** The {@code qm set} that passes the drive through in the slot attach would choose, as a pasteable line. */
+    private static String byHand(VmId id, VmConfig vm, String usbId) {
+        try {
+            VmWiring.Change change = VmWiring.planAttach(id, vm, new VmWiring.AttachRequest(usbId, Optional.empty(),
+                    Optional.empty(), false));
+            return change.slot().map(slot -> " (or: " + Shell.join(Qm.setCommand(id, List.of("--" + slot,
+                    VmWiring.usbValue(usbId)))) + ")").orElse("");
+        } catch (ToolException e) {
+            return " (" + e.getMessage() + ")";
+        }
     }
 
     private void checkHookscript(VmId id, VmConfig vm, List<Finding> findings) {

@@ -1,5 +1,6 @@
 package io.github.pveusbgadget.cli;
 
+import io.github.pveusbgadget.config.Collisions;
 import io.github.pveusbgadget.config.GadgetConfig;
 import io.github.pveusbgadget.config.NewConfig;
 import io.github.pveusbgadget.config.VmId;
@@ -52,8 +53,9 @@ final class AttachCommand extends BaseCommand {
     @Option(names = "--serial", paramLabel = "SERIAL", description = "For a new config: as init.")
     String serial;
 
-    @Option(names = "--force", description = "Replace a different hookscript or an occupied usbN "
-            + "(never an existing <vmid>.conf: use init --force for that).")
+    @Option(names = "--force", description = "Replace a different hookscript or an occupied usbN, and write a new "
+            + "config whose VID:PID, serial or image another config has (never an existing <vmid>.conf: use init "
+            + "--force for that).")
     boolean force;
 
     @Override
@@ -69,6 +71,10 @@ final class AttachCommand extends BaseCommand {
         }
         setup.apply("attach", planned.plan());
         GadgetConfig config = planned.config().config();
+        if (!planned.config().duplicates().isEmpty()) {
+            out().println("warning: " + config.source() + " duplicates "
+                    + Collisions.describe(planned.config().duplicates()));
+        }
         if (planned.config().written()) {
             out().println("wrote " + config.source() + ": " + config.usbId() + " serial " + config.serial()
                     + ", unRAID GUID " + config.unraidGuid());

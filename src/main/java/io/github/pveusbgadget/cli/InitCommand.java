@@ -1,5 +1,6 @@
 package io.github.pveusbgadget.cli;
 
+import io.github.pveusbgadget.config.Collisions;
 import io.github.pveusbgadget.config.GadgetConfig;
 import io.github.pveusbgadget.config.NewConfig;
 import io.github.pveusbgadget.config.VmId;
@@ -11,7 +12,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code init <vmid> --image P}: writes a VM's config with a fresh identity. */
 @Command(name = "init", mixinStandardHelpOptions = true,
-        description = "Write <config-dir>/<vmid>.conf with a fresh random serial and a VID:PID unique on this host.")
+        description = "Write <config-dir>/<vmid>.conf with a fresh random serial and a VID:PID unique among every "
+                + "config (cluster-wide on Proxmox) and the host's USB devices.")
 final class InitCommand extends BaseCommand {
     @Parameters(index = "0", paramLabel = "VMID")
     String vmId;
@@ -31,7 +33,8 @@ final class InitCommand extends BaseCommand {
             description = "USB serial, [0-9A-Za-z]{1,126} (default: 16 random upper-case hex characters).")
     String serial;
 
-    @Option(names = "--force", description = "Replace an existing <vmid>.conf (its identity changes!).")
+    @Option(names = "--force", description = "Replace an existing <vmid>.conf (its identity changes!), or take a "
+            + "VID:PID, serial or image another config has (it says which).")
     boolean force;
 
     @Option(names = "--dry-run", description = "Change nothing; print the steps as a shell script.")
@@ -48,6 +51,9 @@ final class InitCommand extends BaseCommand {
         }
         setup.apply("init", planned.plan());
         GadgetConfig config = planned.config();
+        if (!planned.duplicates().isEmpty()) {
+            out().println("warning: " + config.source() + " duplicates " + Collisions.describe(planned.duplicates()));
+        }
         out().println("wrote " + config.source() + ": " + config.usbId() + " serial " + config.serial()
                 + ", unRAID GUID " + config.unraidGuid());
         if (!Files.exists(config.image())) {

@@ -14,7 +14,10 @@ import io.github.pveusbgadget.kernel.KernelModules;
 import io.github.pveusbgadget.module.DummyHcdAdvice;
 import io.github.pveusbgadget.module.ModuleInspector;
 import io.github.pveusbgadget.plan.PlanExecutor;
+import io.github.pveusbgadget.proxmox.ClusterFs;
 import io.github.pveusbgadget.wiring.DriveSetup;
+import java.nio.file.Path;
+import java.util.Optional;
 
 /** The objects a command works with, wired once from the global options and the {@link Environment}. */
 public final class Services {
@@ -29,7 +32,13 @@ public final class Services {
         var fs = environment.fileSystem();
         this.roots = new HostRoots(fs.getPath(options.configfs), fs.getPath(options.sysfs), fs.getPath(options.proc),
                 fs.getPath(options.dev), fs.getPath(options.lockFile));
-        this.store = new ConfigStore(fs.getPath(options.configDir));
+        Optional<Path> pmxcfs = ClusterFs.mountPoint(roots, fs);
+        Path configDir = Optional.ofNullable(options.configDir)
+                .or(() -> environment.variable("PVE_USB_GADGET_CONFIG_DIR"))
+                .map(fs::getPath)
+                .orElseGet(() -> ClusterFs.defaultConfigDir(pmxcfs, fs));
+        this.store = new ConfigStore(configDir, ClusterFs.holding(configDir, pmxcfs), roots.lockFile(),
+                new Poller(environment.ticker()));
         this.modules = new KernelModules(roots.sysfs(), environment.runner(), () -> DummyHcdAdvice.forRunningKernel(
                 ModuleInspector.standard(fs, roots.proc(), environment.runner(), environment.variables())));
         this.imageGuard = new ImageGuard(roots, new ExclusiveClaims(environment.runner()));

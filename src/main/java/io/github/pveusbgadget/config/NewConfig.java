@@ -20,11 +20,17 @@ public record NewConfig(String image, String vendorId, String productId, String 
     /** Product ids handed out start here, clear of the Linux Foundation's own gadget and hub ids. */
     public static final int FIRST_PRODUCT_ID = 0x4000;
 
-    /** The file for VM {@code id}, with {@code used} the VID:PIDs taken on this host and {@code random} for a serial. */
-    public String render(VmId id, Set<UsbId> used, Random random) {
+    /**
+     * The file for VM {@code id}, with {@code used} the VID:PIDs and {@code usedSerials} the (upper-case) serials taken
+     * on the host or by another config, and {@code random} for a serial.
+     */
+    public String render(VmId id, Set<UsbId> used, Set<String> usedSerials, Random random) {
         int vendor = vendorId == null ? GadgetConfig.DEFAULT_VENDOR_ID : parseId("--vendor-id", vendorId);
         int product = productId == null ? freeProductId(vendor, used) : parseId("--product-id", productId);
-        String chosenSerial = serial == null ? randomSerial(random) : serial;
+        String chosenSerial = serial;
+        while (chosenSerial == null || (serial == null && usedSerials.contains(chosenSerial))) {
+            chosenSerial = randomSerial(random);
+        }
         UsbId usbId = new UsbId(vendor, product);
         return "# pve-usb-gadget configuration of VM " + id + ", written by 'pve-usb-gadget init'.\n"
                 + "# vendor_id, product_id and serial are the drive's identity (unRAID licenses against\n"

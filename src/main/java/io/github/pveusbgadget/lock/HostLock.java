@@ -16,7 +16,7 @@ import org.apache.commons.io.IOUtils;
  * An advisory {@code fcntl} lock: the kernel releases it when the process dies, so a killed hook never leaves it
  * held.
  */
-public final class HostLock implements AutoCloseable {
+public final class HostLock implements Lock {
     private final FileChannel channel;
     private final FileLock lock;
 

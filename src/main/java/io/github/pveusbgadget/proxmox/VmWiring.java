@@ -120,6 +120,11 @@ public final class VmWiring {
                 throw ToolException.badInput("--usb-slot " + n + " is out of range: Proxmox has usb0 to usb"
                         + (USB_SLOTS - 1));
             }
+            if (n >= UsbController.slots(vm)) {
+                throw ToolException.badInput("--usb-slot " + n + " does not fit VM " + vmId + ": "
+                        + UsbController.slotRule() + " (qemu-server refuses to start it); use usb0 to usb"
+                        + (UsbController.OLD_SLOTS - 1));
+            }
             slot = "usb" + n;
             String occupant = usb.get(n);
             if (occupant != null && !VmConfig.usbIdOf(occupant).equals(Optional.of(request.usbId()))) {
@@ -136,13 +141,15 @@ public final class VmWiring {
         } else if (current.isPresent()) {
             slot = current.get();
         } else {
+            int slots = UsbController.slots(vm);
             int free = 0;
-            while (free < USB_SLOTS && usb.containsKey(free)) {
+            while (free < slots && usb.containsKey(free)) {
                 free++;
             }
-            if (free == USB_SLOTS) {
-                throw ToolException.refused("VM " + vmId + " has no free usbN slot (usb0 to usb" + (USB_SLOTS - 1)
-                        + " are taken); free one, or take one over with --usb-slot N --force");
+            if (free == slots) {
+                throw ToolException.refused("VM " + vmId + " has no free usbN slot (usb0 to usb" + (slots - 1)
+                        + " are taken" + (slots < USB_SLOTS ? "; " + UsbController.slotRule() : "")
+                        + "); free one, or take one over with --usb-slot N --force");
             }
             slot = "usb" + free;
         }
@@ -151,11 +158,17 @@ public final class VmWiring {
             options.addAll(List.of("--" + slot, wantedUsb));
         }
 
-        // The boot order: the drive first, the rest as it was.
+        // The boot order: the drive first, the rest as it was, less devices the VM does not have (qm set refuses an
+        // order naming one: "invalid bootorder: device '...' does not exist").
         List<String> order = effectiveBootOrder(vm);
+        List<String> missing = missingDevices(vm, order);
+        if (!missing.isEmpty()) {
+            notes.add("dropping " + String.join(", ", missing) + " from the boot order: the VM has no such device");
+        }
         List<String> wantedOrder = new ArrayList<>();
         wantedOrder.add(slot);
-        order.stream().filter(d -> !d.equals(slot) && !deletes.contains(d)).forEach(wantedOrder::add);
+        order.stream().filter(d -> !d.equals(slot) && !deletes.contains(d) && !missing.contains(d))
+                .forEach(wantedOrder::add);
         if (!wantedOrder.equals(vm.bootOrder())) {
             options.addAll(List.of("--boot", "order=" + String.join(";", wantedOrder)));
         }
@@ -191,7 +204,8 @@ public final class VmWiring {
         }
         List<String> order = vm.bootOrder();
         if (slot.isPresent() && order.contains(slot.get())) {
-            List<String> rest = order.stream().filter(d -> !d.equals(slot.get())).toList();
+            List<String> missing = missingDevices(vm, order);
+            List<String> rest = order.stream().filter(d -> !d.equals(slot.get()) && !missing.contains(d)).toList();
             if (rest.isEmpty()) {
                 deletes.add("boot");
             } else {
@@ -202,6 +216,11 @@ public final class VmWiring {
             options.addAll(List.of("--delete", String.join(",", deletes)));
         }
         return new Change(List.copyOf(options), slot, List.copyOf(notes));
+    }
+
+    /** The entries of {@code order} that name no device of {@code vm}. */
+    private static List<String> missingDevices(VmConfig vm, List<String> order) {
+        return order.stream().filter(d -> vm.get(d).isEmpty()).toList();
     }
 
     /**

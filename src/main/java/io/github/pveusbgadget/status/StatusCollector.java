@@ -1,6 +1,7 @@
 package io.github.pveusbgadget.status;
 
 import io.github.pveusbgadget.ToolException;
+import io.github.pveusbgadget.config.Collisions;
 import io.github.pveusbgadget.config.ConfigStore;
 import io.github.pveusbgadget.config.GadgetConfig;
 import io.github.pveusbgadget.config.UnraidGuid;
@@ -11,6 +12,7 @@ import io.github.pveusbgadget.gadget.ObservedGadget;
 import io.github.pveusbgadget.kernel.HostUsbDevice;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 
@@ -28,9 +30,17 @@ public final class StatusCollector {
         host.gadgets().forEach(g -> g.vmId().ifPresent(ids::add));
         only.ifPresent(id -> ids.retainAll(List.of(id)));
         only.ifPresent(ids::add);
+        Map<VmId, List<Collisions.Collision>> collisions = Collisions.among(store.loadAll());
         List<VmStatus> rows = new ArrayList<>();
         for (VmId id : ids) {
-            rows.add(statusOf(id, host));
+            VmStatus row = statusOf(id, host);
+            List<Collisions.Collision> shared = collisions.getOrDefault(id, List.of());
+            if (!shared.isEmpty()) {
+                String clash = "shares " + Collisions.describe(shared) + "; see pve-usb-gadget check " + id;
+                row = new VmStatus(row.vmId(), row.state(), row.udc(), row.image(), row.usbId(), row.serial(),
+                        row.guid(), row.hostDevice(), row.problem().isEmpty() ? clash : row.problem() + "; " + clash);
+            }
+            rows.add(row);
         }
         return rows;
     }

@@ -1,6 +1,7 @@
 package io.github.pveusbgadget.wiring;
 
 import io.github.pveusbgadget.ToolException;
+import io.github.pveusbgadget.config.Collisions;
 import io.github.pveusbgadget.config.ConfigParser;
 import io.github.pveusbgadget.config.ConfigStore;
 import io.github.pveusbgadget.config.GadgetConfig;
@@ -21,6 +22,8 @@ import io.github.pveusbgadget.proxmox.VmWiring;
 import java.nio.file.FileSystem;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -52,38 +55,50 @@ public final class DriveSetup {
      * @param config  the config as every hook will parse it
      * @param written whether the plan writes it (false: {@code attach} keeps the existing one)
      */
-    public record ConfigPlan(Plan<CommandRunner> plan, GadgetConfig config, boolean written) {
+    public record ConfigPlan(Plan<CommandRunner> plan, GadgetConfig config, boolean written,
+                             List<Collisions.Collision> duplicates) {
     }
 
-    /** {@code init}: a fresh {@code <vmid>.conf}; an existing one is replaced only with {@code force}. */
+    /**
+     * {@code init}: a fresh {@code <vmid>.conf}; an existing one is replaced, and a VID:PID, serial or image another
+     * config has is taken, only with {@code force}.
+     */
     public ConfigPlan planInit(VmId id, NewConfig wanted, boolean force) {
         if (store.exists(id) && !force) {
             throw ToolException.refused(store.fileOf(id) + " already exists; it holds the VM's drive identity "
                     + "(unRAID license): keep it, or replace it with --force");
         }
-        return fresh(id, wanted);
+        return fresh(id, wanted, force);
     }
 
-    private ConfigPlan fresh(VmId id, NewConfig wanted) {
-        String content = wanted.render(id, usbIdsInUse(id), random.get());
+    /**
+     * A new config whose chosen VID:PID and serial no other config (on every node: the directory is cluster-wide on
+     * Proxmox), gadget or host USB device has; what was given explicitly and collides is refused unless
+     * {@code force}. Its write checks again under the identity lock.
+     */
+    private ConfigPlan fresh(VmId id, NewConfig wanted, boolean force) {
+        List<GadgetConfig> others = store.loadOthers(id);
+        Set<UsbId> usedIds = new HashSet<>(host.get().usbIdsInUse());
+        Set<String> usedSerials = new HashSet<>();
+        for (GadgetConfig other : others) {
+            usedIds.add(other.usbId());
+            usedSerials.add(other.serial().toUpperCase(Locale.ROOT));
+        }
+        String content = wanted.render(id, usedIds, usedSerials, random.get());
         // The file must parse as every hook will parse it; parsing it now turns a bad option into exit 2.
         GadgetConfig config = new ConfigParser().parse(id, store.fileOf(id), content);
-        return new ConfigPlan(new Plan<CommandRunner>().add(new WriteConfig(store, id, content)), config, true);
-    }
-
-    /** The VID:PIDs another VM's config, a gadget or a host USB device has: a new config gets none of them. */
-    private Set<UsbId> usbIdsInUse(VmId id) {
-        Set<UsbId> used = new HashSet<>(host.get().usbIdsInUse());
-        for (VmId other : store.list()) {
-            if (!other.equals(id)) {
-                try {
-                    used.add(store.load(other).usbId());
-                } catch (ToolException e) {
-                    // An unreadable neighbour cannot claim an id; check reports it on its own.
-                }
-            }
+        List<Collisions.Collision> duplicates = Collisions.of(config, others);
+        if (!duplicates.isEmpty() && !force) {
+            throw ToolException.refused("VM " + id + " would share " + Collisions.describe(duplicates)
+                    + "; give another --product-id, --serial or --image as named (or leave the ids out: init"
+                    + " picks unused ones), or --force to write it anyway");
         }
-        return used;
+        Plan<CommandRunner> plan = new Plan<CommandRunner>();
+        if (!duplicates.isEmpty()) {
+            plan.note("warning: --force: " + store.fileOf(id) + " duplicates " + Collisions.describe(duplicates));
+        }
+        plan.add(new WriteConfig(store, id, content, config, force));
+        return new ConfigPlan(plan, config, true, duplicates);
     }
 
     /**
@@ -126,13 +141,14 @@ public final class DriveSetup {
                         + "; to change it, edit its 'image =' line (the drive's identity stays), then run attach "
                         + "without --image");
             }
-            config = new ConfigPlan(new Plan<CommandRunner>().note("keeping " + store.fileOf(id)), existing, false);
+            config = new ConfigPlan(new Plan<CommandRunner>().note("keeping " + store.fileOf(id)), existing, false,
+                    List.of());
         } else {
             if (request.image() == null) {
                 throw ToolException.badInput("--image is required: VM " + id + " has no " + store.fileOf(id)
                         + " yet");
             }
-            config = fresh(id, request.wanted());
+            config = fresh(id, request.wanted(), request.force());
         }
         VmConfig vm = qm.config(id);
         Optional<String> hookVolume = Optional.empty();

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Clock;
@@ -183,6 +184,21 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
             throw new UncheckedIOException(e);
         }
         return file;
+    }
+
+    /**
+     * Mounts a fake pmxcfs on {@code /etc/pve}, as {@code /proc/self/mountinfo} shows Proxmox's: a FUSE mount whose
+     * source is {@code /dev/fuse}.
+     */
+    public FakeKernel pmxcfs() {
+        try {
+            Files.createDirectories(at("/etc/pve"));
+            Files.writeString(at("/proc/self/mountinfo"), "34 22 0:30 / /etc/pve rw,nosuid,nodev,relatime - fuse "
+                    + "/dev/fuse rw,user_id=0,group_id=0,default_permissions,allow_other\n", StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
     }
 
     public UserPrincipal root() throws IOException {
