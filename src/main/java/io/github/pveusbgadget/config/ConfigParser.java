@@ -24,7 +24,7 @@ public final class ConfigParser {
             "read_only", "removable", "cdrom", "nofua", "max_speed", "enumerate_timeout", "backup_keep");
 
     private static final Pattern KEY = Pattern.compile("[a-z_]+");
-    private static final Pattern HEX_ID = Pattern.compile("0[xX][0-9a-fA-F]{1,4}");
+    private static final Pattern HEX_ID = Pattern.compile("0[xX][0-9a-fA-F]+");
     private static final Pattern SERIAL = Pattern.compile("[0-9A-Za-z]{1,126}");
     private static final Pattern ALL_ZEROS = Pattern.compile("0+");
     private static final int MAX_LINE = 4096;
@@ -124,6 +124,11 @@ public final class ConfigParser {
     }
 
     private static Path parseImage(Path file, String value) {
+        return file.getFileSystem().getPath(checkImagePath(value));
+    }
+
+    /** {@code value} if it is a usable {@code image} path: absolute, printable, no {@code .} or {@code ..} parts. */
+    static String checkImagePath(String value) {
         if (value.isEmpty()) {
             throw new IllegalArgumentException("is empty; give the absolute path of an image file or block device");
         }
@@ -139,14 +144,19 @@ public final class ConfigParser {
                         + "'; write the path without . or .. components");
             }
         }
-        return file.getFileSystem().getPath(value);
+        return value;
     }
 
     static int parseHexId(String value) {
         if (!HEX_ID.matcher(value).matches()) {
             throw new IllegalArgumentException("'" + shorten(value) + "' is not a hex id like 0x1d6b");
         }
-        int id = Integer.parseInt(value.substring(2), 16);
+        String digits = value.substring(2).replaceFirst("^0+(?=.)", "");
+        if (digits.length() > 4) {
+            throw new IllegalArgumentException("'" + shorten(value) + "' is too large: USB ids are 16-bit, at most "
+                    + "0xffff");
+        }
+        int id = Integer.parseInt(digits, 16);
         if (id == 0) {
             throw new IllegalArgumentException("0x0000 is not a valid USB id");
         }

@@ -19,6 +19,7 @@ import io.github.pveusbgadget.proxmox.QmSet;
 import io.github.pveusbgadget.proxmox.VmConfig;
 import io.github.pveusbgadget.proxmox.VmWiring;
 import java.nio.file.FileSystem;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Optional;
@@ -57,6 +58,7 @@ public final class DriveSetup {
 
     /** {@code init}: a fresh {@code <vmid>.conf}; an existing one is replaced only with {@code force}. */
     public ConfigPlan planInit(VmId id, NewConfig wanted, boolean force) {
+        refuseUnusable(wanted);
         if (store.exists(id) && !force) {
             throw ToolException.refused(store.fileOf(id) + " already exists; it holds the VM's drive identity "
                     + "(unRAID license): keep it, or replace it with --force");
@@ -65,10 +67,23 @@ public final class DriveSetup {
     }
 
     private ConfigPlan fresh(VmId id, NewConfig wanted) {
+        refuseUnusable(wanted);
         String content = wanted.render(id, usbIdsInUse(id), random.get());
         // The file must parse as every hook will parse it; parsing it now turns a bad option into exit 2.
         GadgetConfig config = new ConfigParser().parse(id, store.fileOf(id), content);
         return new ConfigPlan(new Plan<CommandRunner>().add(new WriteConfig(store, id, content)), config, true);
+    }
+
+    /**
+     * An {@code --image} that is a directory can never back a gadget ({@code check} and {@code up} refuse it); one
+     * that does not exist yet is fine (the image may be created after the config).
+     */
+    private void refuseUnusable(NewConfig wanted) {
+        String image = wanted.validated().image();
+        if (image != null && Files.isDirectory(fileSystem.getPath(image))) {
+            throw ToolException.badInput("--image " + image + " is a directory; give an image file or block device "
+                    + "(create one with 'pve-usb-gadget image create')");
+        }
     }
 
     /** The VID:PIDs another VM's config, a gadget or a host USB device has: a new config gets none of them. */
@@ -116,6 +131,7 @@ public final class DriveSetup {
      */
     public AttachPlan planAttach(AttachRequest request) {
         VmId id = request.vmId();
+        refuseUnusable(request.wanted());
         Qm qm = new Qm(runner);
         qm.requireAvailable("attach", request.keepHookscript() ? new String[] {"qm"} : new String[] {"qm", "pvesm"});
         ConfigPlan config;

@@ -1,0 +1,52 @@
+package io.github.pveusbgadget.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.pveusbgadget.testing.CliRun;
+import io.github.pveusbgadget.testing.FakeKernel;
+import java.nio.file.Files;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** What a first-time admin trips over (issue 14): messages name what was typed, exit codes are PRODUCT.md's. */
+class FirstTimeAdminTest {
+    private final FakeKernel kernel = new FakeKernel();
+
+    private CliRun run(String... args) {
+        return CliRun.run(kernel, args);
+    }
+
+    private void vm100() {
+        kernel.image("100.img", 4096);
+        kernel.config(100, "image = /images/100.img\nproduct_id = 0x4000\nserial = abc\n");
+    }
+
+    @Test
+    void initRefusesADirectoryAsImage() throws Exception {
+        Files.createDirectories(kernel.path("/images/dir"));
+        CliRun run = run("init", "104", "--image", "/images/dir");
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+        assertThat(run.err().strip()).isEqualTo("pve-usb-gadget: --image /images/dir is a directory; give an image "
+                + "file or block device (create one with 'pve-usb-gadget image create')");
+        assertThat(Files.exists(kernel.path(FakeKernel.CONFIG_DIR + "/104.conf"))).isFalse();
+        assertThat(run("attach", "104", "--image", "/images/dir").err()).contains("--image /images/dir is a directory");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "--image|nope.img|--image: 'nope.img' is not an absolute path",
+        "--serial|ab-cd|--serial: 'ab-cd' must be 1 to 126 characters of 0-9, A-Z, a-z",
+        "--product-id|0x10000|--product-id: '0x10000' is too large: USB ids are 16-bit, at most 0xffff",
+        "--vendor-id|1d6b|--vendor-id: '1d6b' is not a hex id like 0x1d6b"})
+    void initNamesTheOptionNotAFileThatDoesNotExistAndChecksItBeforeTheExistingConfig(String option, String value,
+                                                                                       String message) {
+        vm100();
+        String[] args = option.equals("--image") ? new String[] {"init", "100", option, value}
+                : new String[] {"init", "100", "--image", "/images/100.img", option, value};
+        CliRun run = run(args);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+        assertThat(run.err().strip()).isEqualTo("pve-usb-gadget: " + message);
+        assertThat(run.err()).doesNotContain(".conf");
+    }
+}
