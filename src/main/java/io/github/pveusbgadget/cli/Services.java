@@ -1,5 +1,6 @@
 package io.github.pveusbgadget.cli;
 
+import io.github.pveusbgadget.ToolException;
 import io.github.pveusbgadget.config.ConfigStore;
 import io.github.pveusbgadget.gadget.GadgetLifecycle;
 import io.github.pveusbgadget.gadget.HostSnapshot;
@@ -13,6 +14,8 @@ import io.github.pveusbgadget.kernel.HostUsbBus;
 import io.github.pveusbgadget.kernel.KernelModules;
 import io.github.pveusbgadget.plan.PlanExecutor;
 import io.github.pveusbgadget.wiring.DriveSetup;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /** The objects a command works with, wired once from the global options and the {@link Environment}. */
 public final class Services {
@@ -25,11 +28,25 @@ public final class Services {
     Services(Environment environment, GlobalOptions options) {
         this.environment = environment;
         var fs = environment.fileSystem();
+        requireDirectoryIfPresent("--config-dir", fs.getPath(options.configDir));
+        requireDirectoryIfPresent("--configfs", fs.getPath(options.configfs));
+        requireDirectoryIfPresent("--sysfs", fs.getPath(options.sysfs));
         this.roots = new HostRoots(fs.getPath(options.configfs), fs.getPath(options.sysfs), fs.getPath(options.proc),
                 fs.getPath(options.dev), fs.getPath(options.lockFile));
         this.store = new ConfigStore(fs.getPath(options.configDir));
         this.modules = new KernelModules(roots.sysfs(), environment.runner());
         this.imageGuard = new ImageGuard(roots, new ExclusiveClaims(environment.runner()));
+    }
+
+    /**
+     * A directory option naming a file would otherwise read as an empty directory (no configs, no gadgets) or, for
+     * configfs, be mounted on; one that does not exist yet is fine (configfs is mounted by up, init creates the
+     * config directory).
+     */
+    private static void requireDirectoryIfPresent(String option, Path path) {
+        if (Files.exists(path) && !Files.isDirectory(path)) {
+            throw ToolException.badInput(option + " " + path + " is not a directory");
+        }
     }
 
     public Environment environment() {

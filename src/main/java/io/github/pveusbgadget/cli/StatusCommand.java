@@ -37,7 +37,7 @@ final class StatusCommand extends BaseCommand {
         } else {
             printTable(rows);
         }
-        return 0;
+        return StatusCollector.exitCode(rows);
     }
 
     private void printJson(List<VmStatus> rows) {

@@ -49,4 +49,37 @@ class FirstTimeAdminTest {
         assertThat(run.err().strip()).isEqualTo("pve-usb-gadget: " + message);
         assertThat(run.err()).doesNotContain(".conf");
     }
+
+    @Test
+    void statusOfAVmWithoutConfigIsExitTwoWithOneLine() {
+        CliRun run = run("status", "101");
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err().strip()).isEqualTo("pve-usb-gadget: VM 101 has no config " + FakeKernel.CONFIG_DIR
+                + "/101.conf and no gadget; create it with 'pve-usb-gadget init 101 --image PATH'");
+    }
+
+    @Test
+    void statusOfABrokenConfigShowsItAndExitsTwo() {
+        vm100();
+        kernel.config(101, "image = relative\nproduct_id = 0x4001\nserial = B\n");
+        CliRun run = run("status");
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+        assertThat(run.out()).contains("config-error").contains("VM 101: ");
+        assertThat(run("status", "100").exitCode()).isZero();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"--config-dir,status", "--configfs,up", "--sysfs,check"})
+    void aDirectoryOptionNamingAFileIsExitTwoWithOneLine(String option, String command) throws Exception {
+        vm100();
+        Files.createDirectories(kernel.path("/tmp"));
+        Files.writeString(kernel.path("/tmp/plain"), "x");
+        String[] args = command.equals("up") ? new String[] {command, "100", "--dry-run", option, "/tmp/plain"}
+                : new String[] {command, option, "/tmp/plain"};
+        CliRun run = run(args);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err().strip()).isEqualTo("pve-usb-gadget: " + option + " /tmp/plain is not a directory");
+    }
 }
