@@ -5,6 +5,7 @@ import picocli.CommandLine.ParameterException;
 
 /** {@code image ...}: backing images. */
 @Command(name = "image", mixinStandardHelpOptions = true, subcommands = {ImageCreateCommand.class},
+        customSynopsis = "pve-usb-gadget image create -o IMG (--zip FILE | --version V | --latest) [OPTIONS]",
         description = "Backing images: 'image create' builds a bootable unRAID flash image from a release zip.")
 final class ImageCommand extends BaseCommand {
     @Override

@@ -2,7 +2,6 @@ package io.github.pveusbgadget.cli;
 
 import io.github.pveusbgadget.image.ImageGuard;
 import io.github.pveusbgadget.imagebuild.ByteSize;
-import io.github.pveusbgadget.image.ImageGuard;
 import io.github.pveusbgadget.imagebuild.ImageBuilder;
 import io.github.pveusbgadget.imagebuild.ImageCreation;
 import io.github.pveusbgadget.imagebuild.ImageRequest;
@@ -18,7 +17,9 @@ import picocli.CommandLine.Option;
 @Command(name = "create", sortOptions = false,
         description = {"Build a bootable unRAID flash image (sparse file, MBR, FAT32 '--label', the zip's files and "
                 + "its own syslinux and mbr.bin) from a release zip, without root, mounts or loop devices.",
-            "Needs mkfs.fat (dosfstools) and mtools."})
+            "Needs mkfs.fat (dosfstools) and mtools; the --dry-run script also needs unzip, and curl for a download."},
+        customSynopsis = {"pve-usb-gadget image create -o IMG (--zip FILE | --version V | --latest) [--size SIZE] "
+                + "[--label LABEL] [--network dhcp|static [--address A/PREFIX --gateway G [--dns D]]] [OPTIONS]"})
 final class ImageCreateCommand extends BaseCommand {
     static final String INDEX_ENV = "PVE_USB_GADGET_UNRAID_INDEX";
 

@@ -51,7 +51,7 @@ public final class ConfigStore {
     /** Loads and validates the configuration of {@code vmId}; any problem is a one-line exit-2 error. */
     public GadgetConfig load(VmId vmId) {
         Path file = fileOf(vmId);
-        return parser.parse(vmId, file, readTrusted(file));
+        return parser.parse(vmId, file, readTrusted(vmId, file));
     }
 
     /** The configuration of {@code vmId} if its file exists. */
@@ -106,12 +106,13 @@ public final class ConfigStore {
         }
     }
 
-    private static String readTrusted(Path file) {
+    private static String readTrusted(VmId vmId, Path file) {
         PosixFileAttributes attributes;
         try {
             attributes = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
-            throw ToolException.badInput(file + ": no such file; create it with 'pve-usb-gadget init <vmid> --image PATH'");
+            throw ToolException.badInput(file + ": no such file; create it with 'pve-usb-gadget init " + vmId
+                    + " --image PATH'");
         } catch (IOException | UnsupportedOperationException e) {
             throw ToolException.badInput(file + ": cannot read its attributes: " + e.getMessage());
         }

@@ -82,4 +82,60 @@ class FirstTimeAdminTest {
         assertThat(run.out()).isEmpty();
         assertThat(run.err().strip()).isEqualTo("pve-usb-gadget: " + option + " /tmp/plain is not a directory");
     }
+
+    @Test
+    void statusJsonEndsWithANewline() {
+        assertThat(run("status", "--json").out()).isEqualTo("[ ]\n");
+        vm100();
+        assertThat(run("status", "--json").out()).endsWith("} ]\n");
+    }
+
+    @Test
+    void usageErrorsHaveOnePrefixAndHelpIsACommand() {
+        CliRun group = run("image", "create", "-o", "/images/x.img");
+        assertThat(group.exitCode()).isEqualTo(2);
+        assertThat(group.err()).startsWith("pve-usb-gadget: Missing required argument").doesNotContain("Error:");
+        CliRun help = run("help");
+        assertThat(help.exitCode()).as(help.toString()).isZero();
+        assertThat(help.out()).contains("Usage: pve-usb-gadget", "status", "image");
+        CliRun helpInit = run("help", "init");
+        assertThat(helpInit.exitCode()).as(helpInit.toString()).isZero();
+        assertThat(helpInit.out()).startsWith("Usage: pve-usb-gadget init").contains("--vendor-id");
+    }
+
+    @Test
+    void imageHelpOffersOnlyWhatImageUses() {
+        for (String[] args : new String[][] {{"image", "--help"}, {"image", "create", "--help"}}) {
+            CliRun help = run(args);
+            assertThat(help.out()).as(String.join(" ", args)).doesNotContain("--config-dir", "--configfs", "--sysfs",
+                    "-o=IMG");
+        }
+        assertThat(run("image", "create", "--help").out()).contains("-o IMG (--zip FILE | --version V | --latest)",
+                "unzip");
+    }
+
+    @Test
+    void checkMarksWhatItDidNotCheckAsSkipped() {
+        vm100();
+        CliRun check = run("check", "100");
+        assertThat(check.out()).contains("skip  VM 100: Proxmox VM config not checked (no 'qm' on this host)")
+                .doesNotContain("ok    VM 100: Proxmox VM config not checked");
+        assertThat(check.exitCode()).isZero();
+    }
+
+    @Test
+    void theNoOpHookPhasesDryRunSaysNothingToDo() {
+        vm100();
+        CliRun run = run("hook", "100", "post-start", "--dry-run");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("# nothing to do\n").isEqualTo(run("hook", "100", "pre-stop", "--dry-run").out()
+                .replace("pre-stop", "post-start"));
+    }
+
+    @Test
+    void theMissingConfigHintNamesTheVm() {
+        CliRun run = run("up", "107");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("create it with 'pve-usb-gadget init 107 --image PATH'");
+    }
 }
