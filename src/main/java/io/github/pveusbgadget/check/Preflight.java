@@ -69,9 +69,9 @@ public final class Preflight {
     public List<Finding> run(Optional<VmId> only) {
         List<Finding> findings = new ArrayList<>();
         for (String module : KernelModules.GADGET_MODULES) {
-            findings.add(new Finding(modules.isAvailable(module) ? 0 : 1, "kernel module " + module,
-                    "dummy_hcd".equals(module) ? "not found: install the DKMS module and the running kernel's headers"
-                            : "not found: the running kernel lacks USB gadget support"));
+            boolean available = modules.isAvailable(module);
+            findings.add(new Finding(available ? 0 : 1, "kernel module " + module,
+                    available ? "" : modules.whyMissing(module)));
         }
         HostSnapshot host = lifecycle.snapshot();
         String configfs = roots.configfs().toString();

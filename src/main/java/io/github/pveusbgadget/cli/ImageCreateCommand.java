@@ -2,15 +2,16 @@ package io.github.pveusbgadget.cli;
 
 import io.github.pveusbgadget.image.ImageGuard;
 import io.github.pveusbgadget.imagebuild.ByteSize;
-import io.github.pveusbgadget.imagebuild.ImageBuilder;
 import io.github.pveusbgadget.imagebuild.ImageCreation;
+import io.github.pveusbgadget.imagebuild.ImageBuilder;
 import io.github.pveusbgadget.imagebuild.ImageRequest;
 import io.github.pveusbgadget.imagebuild.NetworkSettings;
-import io.github.pveusbgadget.imagebuild.ReleaseIndex;
+import io.github.pveusbgadget.imagebuild.UpdateRoom;
 import io.github.pveusbgadget.imagebuild.VolumeLabel;
 import java.nio.file.Path;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code image create}: a bootable unRAID flash image, without root, loop devices or mounts. */
@@ -21,8 +22,6 @@ import picocli.CommandLine.Option;
         customSynopsis = {"pve-usb-gadget image create -o IMG (--zip FILE | --version V | --latest) [--size SIZE] "
                 + "[--label LABEL] [--network dhcp|static [--address A/PREFIX --gateway G [--dns D]]] [OPTIONS]"})
 final class ImageCreateCommand extends BaseCommand {
-    static final String INDEX_ENV = "PVE_USB_GADGET_UNRAID_INDEX";
-
     // Not mixinStandardHelpOptions: --version here is the unRAID version to download.
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
     boolean help;
@@ -38,19 +37,23 @@ final class ImageCreateCommand extends BaseCommand {
         Path zip;
 
         @Option(names = "--version", paramLabel = "V",
-                description = "Download release V from the release index (checksum verified, cached).")
+                description = "Download release V from the release index (md5, as unRAID's updater checks it, and "
+                        + "the bz*.sha256 verified; cached). 'image versions' lists them.")
         String version;
 
-        @Option(names = "--latest", description = "Download the newest stable release from the release index.")
+        @Option(names = "--latest", description = "Download the newest stable release from the release index (with "
+                + "--prerelease: the newest of all).")
         boolean latest;
     }
 
-    @Option(names = "--size", paramLabel = "SIZE", defaultValue = "2G",
-            description = "Image size, at least 512M (default: ${DEFAULT-VALUE}); the file is sparse.")
+    @Option(names = "--size", paramLabel = "SIZE", defaultValue = UpdateRoom.DEFAULT_SIZE,
+            description = "Image size, at least 512M (default: ${DEFAULT-VALUE}: room for unRAID's own updater); the "
+                    + "file is sparse.")
     String size;
 
-    @Option(names = "--label", paramLabel = "LABEL", defaultValue = "UNRAID",
-            description = "FAT volume label (default: ${DEFAULT-VALUE}; unRAID boots only from UNRAID).")
+    @Option(names = "--label", paramLabel = "LABEL", defaultValue = VolumeLabel.UNRAID,
+            description = "FAT volume label: A-Z, 0-9, '-', '_' (default: ${DEFAULT-VALUE}, which unRAID looks for; "
+                    + "another one is added as unraidlabel= to both syslinux configs).")
     String label;
 
     @Option(names = "--network", paramLabel = "dhcp|static",
@@ -66,10 +69,8 @@ final class ImageCreateCommand extends BaseCommand {
     @Option(names = "--dns", paramLabel = "D", description = "DNS server (default with static: the gateway).")
     String dns;
 
-    @Option(names = "--index-url", paramLabel = "URL",
-            defaultValue = "${env:" + INDEX_ENV + ":-" + ReleaseIndex.DEFAULT_URL + "}",
-            description = "Release index for --version/--latest (default: ${DEFAULT-VALUE}; env " + INDEX_ENV + ").")
-    String indexUrl;
+    @Mixin
+    ReleaseIndexOptions index;
 
     @Option(names = "--cache-dir", paramLabel = "DIR",
             description = "Where downloaded zips are kept (default: /var/cache/pve-usb-gadget/unraid for root, "
@@ -93,8 +94,8 @@ final class ImageCreateCommand extends BaseCommand {
         Environment environment = services().environment();
         ImageCreation creation = new ImageCreation(environment.runner(), out(), ImageBuilder.tempRoot(
                 environment.variable("TMPDIR"), environment.tmpDir()), environment.console());
-        ImageCreation.Source from = new ImageCreation.Source(source.zip, source.version, source.latest, indexUrl,
-                cacheDir != null ? cacheDir : ImageCreation.defaultCacheDir(environment.user(),
+        ImageCreation.Source from = new ImageCreation.Source(source.zip, source.version, source.latest, index.url(),
+                index.prerelease, cacheDir != null ? cacheDir : ImageCreation.defaultCacheDir(environment.user(),
                         environment.variable("XDG_CACHE_HOME"), environment.home()));
         if (dryRun) {
             out().print(creation.dryRun(request, from));

@@ -12,6 +12,8 @@ import io.github.pveusbgadget.image.ImageGuard;
 import io.github.pveusbgadget.kernel.ExclusiveClaims;
 import io.github.pveusbgadget.kernel.HostUsbBus;
 import io.github.pveusbgadget.kernel.KernelModules;
+import io.github.pveusbgadget.module.DummyHcdAdvice;
+import io.github.pveusbgadget.module.ModuleInspector;
 import io.github.pveusbgadget.plan.PlanExecutor;
 import io.github.pveusbgadget.wiring.DriveSetup;
 import java.nio.file.Files;
@@ -34,7 +36,8 @@ public final class Services {
         this.roots = new HostRoots(fs.getPath(options.configfs), fs.getPath(options.sysfs), fs.getPath(options.proc),
                 fs.getPath(options.dev), fs.getPath(options.lockFile));
         this.store = new ConfigStore(fs.getPath(options.configDir));
-        this.modules = new KernelModules(roots.sysfs(), environment.runner());
+        this.modules = new KernelModules(roots.sysfs(), environment.runner(), () -> DummyHcdAdvice.forRunningKernel(
+                ModuleInspector.standard(fs, roots.proc(), environment.runner(), environment.variables())));
         this.imageGuard = new ImageGuard(roots, new ExclusiveClaims(environment.runner()));
     }
 

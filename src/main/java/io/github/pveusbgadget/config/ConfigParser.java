@@ -1,6 +1,8 @@
 package io.github.pveusbgadget.config;
 
 import io.github.pveusbgadget.ToolException;
+import io.github.pveusbgadget.host.NativePaths;
+import java.nio.file.FileSystem;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -124,11 +126,11 @@ public final class ConfigParser {
     }
 
     private static Path parseImage(Path file, String value) {
-        return file.getFileSystem().getPath(checkImagePath(value));
+        return checkImagePath(file.getFileSystem(), value);
     }
 
-    /** {@code value} if it is a usable {@code image} path: absolute, printable, no {@code .} or {@code ..} parts. */
-    static String checkImagePath(String value) {
+    /** {@code value} as a path if it is a usable {@code image}: absolute, printable, no {@code .} or {@code ..} parts. */
+    static Path checkImagePath(FileSystem fileSystem, String value) {
         if (value.isEmpty()) {
             throw new IllegalArgumentException("is empty; give the absolute path of an image file or block device");
         }
@@ -144,7 +146,7 @@ public final class ConfigParser {
                         + "'; write the path without . or .. components");
             }
         }
-        return value;
+        return NativePaths.get(fileSystem, value); // a clear refusal where the locale cannot name it
     }
 
     static int parseHexId(String value) {

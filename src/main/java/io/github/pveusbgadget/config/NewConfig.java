@@ -1,6 +1,7 @@
 package io.github.pveusbgadget.config;
 
 import io.github.pveusbgadget.ToolException;
+import java.nio.file.FileSystem;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Random;
@@ -25,9 +26,9 @@ public record NewConfig(String image, String vendorId, String productId, String 
      * Checks every option given, naming the option: a bad value is the command line's fault (exit 2), not that of
      * a file that does not exist yet.
      */
-    public NewConfig validated() {
+    public NewConfig validated(FileSystem fileSystem) {
         if (image != null) {
-            option("--image", image, ConfigParser::checkImagePath);
+            option("--image", image, value -> ConfigParser.checkImagePath(fileSystem, value));
         }
         if (vendorId != null) {
             option("--vendor-id", vendorId, ConfigParser::parseHexId);
@@ -51,7 +52,6 @@ public record NewConfig(String image, String vendorId, String productId, String 
 
     /** The file for VM {@code id}, with {@code used} the VID:PIDs taken on this host and {@code random} for a serial. */
     public String render(VmId id, Set<UsbId> used, Random random) {
-        validated();
         int vendor = vendorId == null ? GadgetConfig.DEFAULT_VENDOR_ID
                 : option("--vendor-id", vendorId, ConfigParser::parseHexId);
         int product = productId == null ? freeProductId(vendor, used)
@@ -60,7 +60,7 @@ public record NewConfig(String image, String vendorId, String productId, String 
         UsbId usbId = new UsbId(vendor, product);
         return "# pve-usb-gadget configuration of VM " + id + ", written by 'pve-usb-gadget init'.\n"
                 + "# vendor_id, product_id and serial are the drive's identity (unRAID licenses against\n"
-                + "# " + GadgetConfig.unraidGuid(usbId, chosenSerial) + "): keep them stable. Keys: see PRODUCT.md.\n"
+                + "# " + UnraidGuid.of(usbId, chosenSerial) + "): keep them stable. Keys: see PRODUCT.md.\n"
                 + "image = " + image + "\n"
                 + "vendor_id = " + usbId.vendorAttribute() + "\n"
                 + "product_id = " + usbId.productAttribute() + "\n"

@@ -22,12 +22,12 @@ public record FetchZip(ZipDownloader downloader, ReleaseIndex.Release release, P
         String part = target() + ".part";
         return List.of("mkdir -p " + Shell.quote(cache),
                 "curl -fL --progress-bar -o " + Shell.quote(part) + " " + Shell.quote(release.url()),
-                Checksum.of(release).shellCheck(part),
+                Checksum.shellCheck(release, part),
                 "mv " + Shell.quote(part) + " " + Shell.quote(target()));
     }
 
     @Override
     public void apply(Object context) {
-        downloader.fetch(release, cache);
+        downloader.fetch(release, cache, zip -> BootChecksums.verify(zip, "the download of " + release.url()));
     }
 }

@@ -7,17 +7,15 @@ import io.github.pveusbgadget.plan.Plan;
 import io.github.pveusbgadget.plan.PlanExecutor;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.apache.commons.io.file.PathUtils;
 
 /**
  * Builds a bootable unRAID flash image without root, mounts or loop devices: a sparse file, an MBR partition table
@@ -82,15 +80,14 @@ public final class ImageBuilder {
                     + "describes (2 TiB)");
         }
         FatGeometry geometry = FatGeometry.of(size);
-        List<Long> files = new ArrayList<>(zip.fileSizes());
-        files.add(128 * ByteSize.KIB); // ldlinux.c32 in the root, and ldlinux.sys
-        files.add(64 * ByteSize.KIB);
+        List<Long> files = flashFiles(zip);
         if (!geometry.fits(files, zip.directories().size(), SLACK)) {
             long needed = geometry.bytesFor(files, zip.directories().size()) + SLACK + size - geometry.dataBytes();
             throw ToolException.badInput("--size " + ByteSize.format(size) + " is too small for the "
                     + ByteSize.format(zip.contentBytes()) + " in " + zip.source().getFileName() + ": use at least "
                     + "--size " + ((needed + ByteSize.MIB - 1) / ByteSize.MIB) + "M");
         }
+        SyslinuxLabel.check(zip, request.label());
         if (!forRealRun) {
             return;
         }
@@ -109,6 +106,14 @@ public final class ImageBuilder {
             }
         }
         mkfs();
+    }
+
+    /** Sizes of the files on the flash drive: the zip's, ldlinux.c32 copied to the root and ldlinux.sys. */
+    static List<Long> flashFiles(UnraidZip zip) {
+        List<Long> files = new ArrayList<>(zip.fileSizes());
+        files.add(128 * ByteSize.KIB);
+        files.add(64 * ByteSize.KIB);
+        return files;
     }
 
     private static void requireSpace(Path dir, long needed, String what) {
@@ -153,7 +158,8 @@ public final class ImageBuilder {
                 .add(new ImageSteps.CreateImageFile(partial, output, request.size(), request.volumeId()))
                 .add(new ImageSteps.Format(mkfsCommand(mkfs, partial.toString(), request, geometry), partial,
                         request.label(), geometry.clusterBytes()))
-                .add(new ImageSteps.CopyFiles(zip, zipPath, partial, request.network(), geometry.dataBytes()))
+                .add(new ImageSteps.CopyFiles(zip, zipPath, partial, request.network(), request.label(),
+                        geometry.dataBytes()))
                 .add(new ImageSteps.InstallSyslinux(zip, partial))
                 .add(new ImageSteps.WriteBootCode(zip, partial, request.size(), request.volumeId()))
                 .add(new ImageSteps.MoveIntoPlace(partial, output));
@@ -189,7 +195,7 @@ public final class ImageBuilder {
         } finally {
             deleteQuietly(partial);
             if (work != null) {
-                deleteTree(work);
+                deleteQuietly(work);
             }
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
@@ -232,31 +238,12 @@ public final class ImageBuilder {
         return Long.parseLong(parts[0]) * Long.parseLong(parts[1]);
     }
 
-    private static void deleteQuietly(Path file) {
+    /** Removes a file or a directory tree, if it is there; best effort (it is a temporary of ours). */
+    private static void deleteQuietly(Path path) {
         try {
-            Files.deleteIfExists(file);
+            PathUtils.delete(path);
         } catch (IOException e) {
-            // Best effort.
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        try {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-                    Files.delete(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            // Best effort: it is in the temporary directory.
+            // Best effort: missing already, or in the temporary directory.
         }
     }
 }

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -16,9 +18,9 @@ import java.util.Optional;
 public final class ImageCreation {
     /**
      * Where the zip comes from: {@code zip}, else release {@code version} or the latest of the index at
-     * {@code indexUrl}, cached in {@code cache}.
+     * {@code indexUrl} (pre-releases too with {@code prerelease}), cached in {@code cache}.
      */
-    public record Source(Path zip, String version, boolean latest, String indexUrl, Path cache) {
+    public record Source(Path zip, String version, boolean latest, String indexUrl, boolean prerelease, Path cache) {
     }
 
     private final PrintWriter out;
@@ -61,6 +63,7 @@ public final class ImageCreation {
         }
         try (UnraidZip zip = UnraidZip.open(zipPath)) {
             builder.check(request, zip, false);
+            notes(request, source, zip).forEach(plan::note);
             return plan.addAll(builder.plan(request, zipPath, zip)).toShellScript("image create");
         }
     }
@@ -77,14 +80,26 @@ public final class ImageCreation {
             builder.check(request, zip, true);
             out.println("zip " + zipPath + ": unRAID" + zip.version().map(v -> " " + v).orElse("") + " layout, "
                     + zip.fileCount() + " files, " + ByteSize.format(zip.contentBytes()));
+            notes(request, source, zip).forEach(out::println);
             builder.build(request, zip);
         }
+    }
+
+    /** What the user should know of the zip: its bz*.sha256 checks (of a --zip), and too little update room. */
+    private static List<String> notes(ImageRequest request, Source source, UnraidZip zip) {
+        List<String> notes = new ArrayList<>();
+        if (source.zip() != null) {
+            notes.add(BootChecksums.verify(zip, "--zip " + zip.source()).account());
+        }
+        UpdateRoom.warning(request.size(), zip).ifPresent(w -> notes.add("warning: " + w));
+        return notes;
     }
 
     private FetchZip fetchStep(Source source, boolean dryRun) {
         ZipDownloader downloader = new ZipDownloader(out, terminal && !dryRun);
         ReleaseIndex index = downloader.index(source.indexUrl());
-        ReleaseIndex.Release release = source.latest() ? index.latest() : index.version(source.version());
+        ReleaseIndex.Release release = source.latest() ? index.latest(source.prerelease())
+                : index.version(source.version(), source.prerelease());
         out.println((dryRun ? "# " : "") + "unRAID " + release.version()
                 + (release.date().isEmpty() ? "" : " (" + release.date() + ")") + ": " + release.url());
         return new FetchZip(downloader, release, source.cache());
@@ -92,7 +107,7 @@ public final class ImageCreation {
 
     private static boolean isVerified(ReleaseIndex.Release release, Path zip) {
         try {
-            return Files.isRegularFile(zip) && Checksum.of(release).matches(zip);
+            return Files.isRegularFile(zip) && Checksum.check(release, Checksum.of(zip)).verified();
         } catch (IOException e) {
             return false;
         }

@@ -109,7 +109,8 @@ final class ImageSteps {
      * The apply streams the large files from the zip through a pipe; {@code zip} null (not downloaded yet: a
      * dry run) makes the script test the zip's content itself.
      */
-    record CopyFiles(UnraidZip zip, Path zipPath, Path partial, NetworkSettings network, long dataBytes)
+    record CopyFiles(UnraidZip zip, Path zipPath, Path partial, NetworkSettings network, String label,
+                     long dataBytes)
             implements Step<ImageWork> {
         @Override
         public String describe() {
@@ -126,6 +127,7 @@ final class ImageSteps {
             String f = FILES;
             List<String> s = new ArrayList<>();
             s.add("unzip -q " + Shell.quote(zipPath.toAbsolutePath()) + " -d \"$work/files\"");
+            s.add(BootChecksums.shellStep("\"$work/files\""));
             if (zip == null) {
                 s.add("[ -d " + f + "EFI-\" ] && [ ! -e " + f + "EFI\" ] && mv " + f + "EFI-\" " + f + "EFI\"");
                 s.add("[ -e " + f + "ldlinux.c32\" ] || cp " + f + "syslinux/ldlinux.c32\" " + f + "ldlinux.c32\"");
@@ -136,6 +138,9 @@ final class ImageSteps {
                 if (zip.copiesLdlinux()) {
                     s.add("cp " + f + "syslinux/ldlinux.c32\" " + f + "ldlinux.c32\"");
                 }
+            }
+            if (SyslinuxLabel.needed(label)) {
+                s.add(SyslinuxLabel.shellStep("$work/files/", label));
             }
             if (network != null) {
                 String existing = zip == null ? null : zip.networkConfig().orElse(null);
@@ -156,6 +161,7 @@ final class ImageSteps {
             Files.createDirectories(files);
             List<String> large = zip.largeFiles(ImageBuilder.STREAM_THRESHOLD, network);
             long bytes = zip.extractTo(files, network, dataBytes, Set.copyOf(large));
+            List<String> labelled = SyslinuxLabel.writeInto(files, zip, label);
             List<String> copy = new ArrayList<>(List.of("env", ImageBuilder.MTOOLS_ENV, "mcopy", "-s", "-Q", "-m",
                     "-i", image(partial)));
             try (DirectoryStream<Path> top = Files.newDirectoryStream(files)) {
@@ -173,7 +179,9 @@ final class ImageSteps {
             work.log().println("copied " + zip.fileCount() + " files (" + ByteSize.format(bytes) + ")"
                     + (zip.renamesEfi() ? ", EFI- renamed EFI" : "")
                     + (zip.copiesLdlinux() ? ", ldlinux.c32 copied to the root" : "")
-                    + (network != null ? ", " + NetworkSettings.FILE + " " + describeNetwork(network) : ""));
+                    + (network != null ? ", " + NetworkSettings.FILE + " " + describeNetwork(network) : "")
+                    + (labelled.isEmpty() ? "" : ", unraidlabel=" + label + " added to " + String.join(" and ", labelled)
+                    + " (unRAID looks for " + VolumeLabel.UNRAID + " otherwise)"));
         }
     }
 

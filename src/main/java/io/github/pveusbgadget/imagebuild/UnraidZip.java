@@ -21,6 +21,7 @@ import java.util.TreeSet;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
+import org.apache.commons.io.IOUtils;
 
 /**
  * An unRAID release zip, checked for the layout {@code make_bootable} relies on, and the file tree it becomes on
@@ -70,7 +71,7 @@ public final class UnraidZip implements AutoCloseable {
         try {
             return check(path, zip);
         } catch (RuntimeException e) {
-            closeQuietly(zip);
+            IOUtils.closeQuietly(zip);
             throw e;
         }
     }
@@ -255,6 +256,21 @@ public final class UnraidZip implements AutoCloseable {
                 StandardCharsets.UTF_8));
     }
 
+    /** The zip's file names (folders left out), in the zip's order. */
+    public List<String> names() {
+        return List.copyOf(files.keySet());
+    }
+
+    /** The zip file that lands at {@code flashPath} on the flash drive (any case), if there is one. */
+    public Optional<String> fileAt(String flashPath) {
+        return files.keySet().stream().filter(n -> target(n).equalsIgnoreCase(flashPath)).findFirst();
+    }
+
+    /** A small text file of the zip (at most 1 MiB), by its name in the zip. */
+    public String text(String name) {
+        return new String(read(source, zip, files.get(name), 1 << 20), StandardCharsets.UTF_8);
+    }
+
     /** Where a zip path goes on the flash drive. */
     public String target(String name) {
         if (renamesEfi() && (name.regionMatches(true, 0, "EFI-/", 0, 5) || name.equalsIgnoreCase("EFI-"))) {
@@ -363,14 +379,6 @@ public final class UnraidZip implements AutoCloseable {
 
     @Override
     public void close() {
-        closeQuietly(zip);
-    }
-
-    private static void closeQuietly(ZipFile zip) {
-        try {
-            zip.close();
-        } catch (IOException e) {
-            // Read-only: nothing to lose.
-        }
+        IOUtils.closeQuietly(zip); // read-only: nothing to lose
     }
 }

@@ -3,6 +3,7 @@ package io.github.pveusbgadget.status;
 import io.github.pveusbgadget.ToolException;
 import io.github.pveusbgadget.config.ConfigStore;
 import io.github.pveusbgadget.config.GadgetConfig;
+import io.github.pveusbgadget.config.UnraidGuid;
 import io.github.pveusbgadget.config.UsbId;
 import io.github.pveusbgadget.config.VmId;
 import io.github.pveusbgadget.gadget.HostSnapshot;
@@ -67,7 +68,7 @@ public final class StatusCollector {
         if (g.usbId().isEmpty()) {
             problem = "gadget has no valid idVendor/idProduct";
         }
-        String guid = g.usbId().filter(u -> !g.serial().isEmpty()).map(u -> GadgetConfig.unraidGuid(u, g.serial()))
+        String guid = g.usbId().filter(u -> !g.serial().isBlank()).map(u -> UnraidGuid.of(u, g.serial()).toString())
                 .orElse("");
         Optional<HostUsbDevice> device = host.deviceOf(g);
         VmState state = !g.isBound() ? VmState.HALF_BUILT : device.isPresent() ? VmState.UP : VmState.BOUND;

@@ -79,7 +79,7 @@ public final class DriveSetup {
      * that does not exist yet is fine (the image may be created after the config).
      */
     private void refuseUnusable(NewConfig wanted) {
-        String image = wanted.validated().image();
+        String image = wanted.validated(fileSystem).image();
         if (image != null && Files.isDirectory(fileSystem.getPath(image))) {
             throw ToolException.badInput("--image " + image + " is a directory; give an image file or block device "
                     + "(create one with 'pve-usb-gadget image create')");

@@ -3,14 +3,13 @@ package io.github.pveusbgadget.testing;
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
 import io.github.pveusbgadget.cli.Environment;
-import io.github.pveusbgadget.plan.FaultInjector;
 import io.github.pveusbgadget.gadget.GadgetFs;
 import io.github.pveusbgadget.host.CommandResult;
 import io.github.pveusbgadget.host.CommandRunner;
 import io.github.pveusbgadget.host.Ticker;
+import io.github.pveusbgadget.plan.FaultInjector;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystemException;
@@ -25,7 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -34,6 +32,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
+import org.apache.commons.io.file.PathUtils;
 
 /**
  * The one test fake of the kernel: an in-memory file system (jimfs) laid out like a host's {@code /sys}, {@code /proc}
@@ -59,6 +58,7 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     private boolean hostEnumerates = true;
     private Predicate<String> failingOp = op -> false;
     private int nextBus = 1;
+    private final java.util.Set<String> missingModules = new java.util.HashSet<>();
 
     public FakeKernel() {
         this("");
@@ -117,6 +117,19 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
         return new Environment(fs, this, this, this, () -> random, faults,
                 Clock.fixed(Instant.parse("2026-11-21T12:00:00Z").plusSeconds(nanos / 1_000_000_000L),
                         ZoneOffset.UTC), Map.copyOf(variables), "root", at("/root"), at("/tmp"), false);
+    }
+
+    /** A module this kernel does not have: modprobe and modinfo do not find it (dummy_hcd on a Proxmox kernel). */
+    public FakeKernel withoutModule(String module, String release) {
+        missingModules.add(module);
+        try {
+            Files.createDirectories(path("/proc/sys/kernel"));
+            Files.writeString(path("/proc/sys/kernel/osrelease"), release + "\n");
+            Files.createDirectories(path("/lib/modules/" + release + "/kernel"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
     }
 
     /** How many UDCs {@code modprobe dummy_hcd} creates (its {@code num}). */
@@ -452,11 +465,7 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     }
 
     private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        PathUtils.deleteDirectory(dir);
     }
 
     // ---- CommandRunner: modprobe, modinfo, mount ------------------------------------------------------------
@@ -468,6 +477,12 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
         String line = String.join(" ", command);
         commands.add(line);
         try {
+            String named = command.get(command.size() - 1);
+            if ((command.get(0).equals("modprobe") || command.get(0).equals("modinfo"))
+                    && missingModules.contains(named)) {
+                return new CommandResult(1, command.get(0) + ": FATAL: Module " + named + " not found in directory "
+                        + "/lib/modules/" + read("/proc/sys/kernel/osrelease") + "\n", false);
+            }
             if (command.get(0).equals("modprobe") && command.size() == 2) {
                 return load(command.get(1));
             }
