@@ -1,8 +1,10 @@
 package io.github.pveusbgadget.cli;
 
+import io.github.pveusbgadget.config.ConfigKey;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Command;
@@ -67,6 +69,14 @@ public final class RootCommand implements Runnable {
         // help needs every command it may be asked about.
         for (String name : named.filter(n -> !n.equals("help")).map(List::of).orElse(SUBCOMMANDS)) {
             root.addSubcommand(name, newSubcommand(name));
+        }
+        if (root.getSubcommands().containsKey("init")) {
+            // After the footer: picocli would wrap the reference without its hanging indent.
+            CommandLine init = root.getSubcommands().get("init");
+            init.getHelpSectionMap().put("keys", help -> ConfigKey.helpText(help.commandSpec().usageMessage().width()));
+            List<String> sections = new ArrayList<>(init.getHelpSectionKeys());
+            sections.add("keys");
+            init.setHelpSectionKeys(sections);
         }
         if (root.getSubcommands().containsKey("image")) {
             hideHostOptions(root.getSubcommands().get("image"));

@@ -20,10 +20,7 @@ import java.util.regex.Pattern;
  */
 public final class ConfigParser {
     /** Every key PRODUCT.md defines, in the order {@code init} writes them. */
-    public static final List<String> KEYS = List.of(
-            "image", "vendor_id", "product_id", "serial", "manufacturer", "product",
-            "inquiry_vendor", "inquiry_product", "inquiry_revision",
-            "read_only", "removable", "cdrom", "nofua", "max_speed", "enumerate_timeout", "backup_keep");
+    public static final List<String> KEYS = ConfigKey.names();
 
     private static final Pattern KEY = Pattern.compile("[a-z_]+");
     private static final Pattern HEX_ID = Pattern.compile("0[xX][0-9a-fA-F]+");

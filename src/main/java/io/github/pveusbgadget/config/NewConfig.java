@@ -60,7 +60,8 @@ public record NewConfig(String image, String vendorId, String productId, String 
         UsbId usbId = new UsbId(vendor, product);
         return "# pve-usb-gadget configuration of VM " + id + ", written by 'pve-usb-gadget init'.\n"
                 + "# vendor_id, product_id and serial are the drive's identity (unRAID licenses against\n"
-                + "# " + UnraidGuid.of(usbId, chosenSerial) + "): keep them stable. Keys: see PRODUCT.md.\n"
+                + "# " + UnraidGuid.of(usbId, chosenSerial) + "): keep them stable. Every key: man pve-usb-gadget,\n"
+                + "# or 'pve-usb-gadget init --help'.\n"
                 + "image = " + image + "\n"
                 + "vendor_id = " + usbId.vendorAttribute() + "\n"
                 + "product_id = " + usbId.productAttribute() + "\n"
