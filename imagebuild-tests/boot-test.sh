@@ -12,47 +12,56 @@ repo=$(cd "$here/.." && pwd)
 jar=${1:-$repo/target/pve-usb-gadget.jar}
 marker=PVE-USB-GADGET-IMAGE-BOOT-$$
 boot_timeout=${BOOT_TIMEOUT:-180}
-passed=0
-failed=0
-
-pass() { passed=$((passed + 1)); echo "ok   $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL $*"; }
-check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
-finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
+# shellcheck source=../testlib/checks.sh
+. "$repo/testlib/checks.sh"
+# shellcheck source=../testlib/debian.sh
+. "$repo/testlib/debian.sh"
 
 install_deps() {
-    local pkgs=() p
-    for p in dosfstools mtools syslinux syslinux-common syslinux-efi busybox-static cpio zip unzip qemu-system-x86 \
-        ovmf; do
-        dpkg -s "$p" >/dev/null 2>&1 || pkgs+=("$p")
-    done
-    if [ ${#pkgs[@]} -gt 0 ]; then
-        if [ "$(id -u)" -ne 0 ]; then
-            echo "missing packages: ${pkgs[*]} (apt-get install them)"; return 1
-        fi
-        echo "installing ${pkgs[*]}"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${pkgs[@]}" >/dev/null || {
-            apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${pkgs[@]}" >/dev/null; }
+    local pkgs=(dosfstools mtools syslinux syslinux-common syslinux-efi busybox-static cpio zip unzip qemu-system-x86 ovmf)
+    if [ "$(id -u)" -ne 0 ]; then
+        dpkg -s "${pkgs[@]}" > /dev/null 2>&1 || {
+            echo "missing packages: apt-get install ${pkgs[*]}"
+            return 1
+        }
+    else
+        debian_need "${pkgs[@]}"
     fi
 }
 
-if ! install_deps; then fail "dependencies"; finish; fi
+if ! install_deps; then
+    fail "dependencies"
+    finish
+fi
 export PATH=$PATH:/usr/sbin:/sbin
-if [ ! -f "$jar" ]; then fail "jar $jar missing: run mvn package first"; finish; fi
+if [ ! -f "$jar" ]; then
+    fail "jar $jar missing: run mvn package first"
+    finish
+fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 pug() { java -jar "$jar" "$@"; }
 
-if ! "$here/make-fixture-zip.sh" "$work/unraid.zip" "$marker" >/dev/null; then fail "fixture zip"; finish; fi
+if ! "$here/make-fixture-zip.sh" "$work/unraid.zip" "$marker" > /dev/null; then
+    fail "fixture zip"
+    finish
+fi
 pass "fixture zip with the unRAID layout built from Debian's syslinux, kernel and busybox"
 
 # The partition of an image, for the tools that know no offset (fsck.fat).
 partition() { dd if="$1" of="$2" bs=1M skip=1 conv=sparse status=none; }
-part_ok() { partition "$1" "$work/part.img" && fsck.vfat -n "$work/part.img" > "$work/fsck.out" 2>&1 \
-    && ! grep -qiE "differences|dirty|error|fix" "$work/fsck.out" || { cat "$work/fsck.out"; false; }; }
-mt() { local img=$1; shift; MTOOLS_SKIP_CHECK=1 "$@" -i "$img@@1048576"; }
+part_ok() { partition "$1" "$work/part.img" && fsck.vfat -n "$work/part.img" > "$work/fsck.out" 2>&1 &&
+    ! grep -qiE "differences|dirty|error|fix" "$work/fsck.out" || {
+    cat "$work/fsck.out"
+    false
+}; }
+mt() {
+    local img=$1
+    shift
+    MTOOLS_SKIP_CHECK=1 "$@" -i "$img@@1048576"
+}
 hexbytes() { od -An -tx1 -v -j "$2" -N "$3" "$1" | tr -d ' \n'; }
 
 # --- the image
@@ -60,7 +69,9 @@ start=$(date +%s.%N)
 if pug image create --zip unraid.zip --output stick.img --size 1G > create.out 2>&1; then
     pass "image create --zip --size 1G ($(awk "BEGIN{printf \"%.1f\", $(date +%s.%N)-$start}") s)"
 else
-    fail "image create"; cat create.out; finish
+    fail "image create"
+    cat create.out
+    finish
 fi
 check "fsck.vfat -n is clean" part_ok stick.img
 check "volume label is UNRAID" bash -c "MTOOLS_SKIP_CHECK=1 mlabel -s -i stick.img@@1048576 :: | grep -q 'UNRAID'"
@@ -77,7 +88,7 @@ done
 table=$(hexbytes stick.img 446 16)
 check "partition 1: bootable, type 0x0c, start LBA 2048, to the end ($table)" \
     test "$table" = "80$(hexbytes stick.img 447 3)0c$(hexbytes stick.img 451 3)00080000$(printf '%02x%02x%02x%02x' \
-    $(( (2097152-2048) & 255 )) $(( ((2097152-2048) >> 8) & 255 )) $(( ((2097152-2048) >> 16) & 255 )) 0)"
+        $(((2097152 - 2048) & 255)) $((((2097152 - 2048) >> 8) & 255)) $((((2097152 - 2048) >> 16) & 255)) 0)"
 check "MBR signature 55aa" test "$(hexbytes stick.img 510 2)" = "55aa"
 check "first 440 bytes are the zip's mbr.bin" cmp -s -n 440 stick.img zipped/syslinux/mbr.bin
 check "other partition entries empty" test "$(hexbytes stick.img 462 48)" = "$(printf '0%.0s' $(seq 96))"
@@ -87,16 +98,17 @@ check "size is exactly 1 GiB" test "$(stat -c %s stick.img)" -eq 1073741824
 
 # --- boots: SeaBIOS -> the zip's mbr.bin -> the zip's syslinux -> bzimage + bzroot, as a USB stick on xHCI
 boot() {
-    local name=$1 expect=${BOOT_EXPECT:-}; shift
+    local name=$1 expect=${BOOT_EXPECT:-}
+    shift
     local log="$work/boot-$name.log" start
     start=$(date +%s)
     timeout "$boot_timeout" qemu-system-x86_64 -accel tcg -m 512 -nographic -no-reboot -serial "file:$log" \
         -monitor none -display none "$@" -device qemu-xhci \
         -drive if=none,id=stick,format=raw,file="$work/boot.img" -device usb-storage,drive=stick,bootindex=0 \
-        >/dev/null 2>&1 </dev/null
+        > /dev/null 2>&1 < /dev/null
     if grep -aq "^$marker cmdline:.*initrd=/bzroot.*$expect" "$log"; then
         pass "$name boot from the USB stick reached the zip's kernel+initramfs${expect:+ with $expect}" \
-            "($(( $(date +%s) - start )) s)"
+            "($(($(date +%s) - start)) s)"
     else
         fail "$name boot (no marker on the serial console within ${boot_timeout} s); last lines:"
         tail -c 1500 "$log" | tr -d '\r' | tail -15
@@ -114,8 +126,11 @@ fi
 # --- a label other than UNRAID reaches unRAID's kernel command line as unraidlabel= (BIOS and UEFI configs)
 if pug image create --zip unraid.zip --output label.img --size 512M --label FLASH_2 > label.out 2>&1; then
     check "volume label is FLASH_2" bash -c "MTOOLS_SKIP_CHECK=1 mlabel -s -i label.img@@1048576 :: | grep -q 'FLASH_2'"
-    labelled() { local a; a=$(mt label.img mtype "::/$1" | tr -d '\r' | grep -i '^ *append ') \
-        && ! grep -qv ' unraidlabel=FLASH_2$' <<< "$a"; }
+    labelled() {
+        local a
+        a=$(mt label.img mtype "::/$1" | tr -d '\r' | grep -i '^ *append ') &&
+            ! grep -qv ' unraidlabel=FLASH_2$' <<< "$a"
+    }
     for cfg in syslinux/syslinux.cfg EFI/boot/syslinux.cfg; do
         check "$cfg: every append line ends in unraidlabel=FLASH_2" labelled "$cfg"
     done
@@ -130,7 +145,8 @@ if pug image create --zip unraid.zip --output label.img --size 512M --label FLAS
     fi
     rm -f label.img
 else
-    fail "image create --label FLASH_2"; cat label.out
+    fail "image create --label FLASH_2"
+    cat label.out
 fi
 
 # --- static network settings
@@ -140,22 +156,26 @@ if pug image create --zip unraid.zip --output net.img --size 512M --network stat
     check "network.cfg static settings" bash -c 'grep -qx "USE_DHCP=\"no\"" network.cfg && grep -qx "IPADDR=\"192.168.7.50\"" network.cfg && grep -qx "NETMASK=\"255.255.255.0\"" network.cfg && grep -qx "GATEWAY=\"192.168.7.1\"" network.cfg && grep -qx "DNS_SERVER1=\"9.9.9.9\"" network.cfg && grep -qx "BONDING=\"yes\"" network.cfg'
     check "fsck.vfat -n clean (512M, static network)" part_ok net.img
 else
-    fail "image create --network static"; cat net.out
+    fail "image create --network static"
+    cat net.out
 fi
 
 # --- refusals leave nothing behind
 refuse() {
-    local what=$1 code=$2 out=$3; shift 3
+    local what=$1 code=$2 out=$3
+    shift 3
     local before after rc
     before=$(ls -A "$work" | sort)
-    pug "$@" > refuse.out 2>&1; rc=$?
+    pug "$@" > refuse.out 2>&1
+    rc=$?
     after=$(ls -A "$work" | grep -v '^refuse.out$' | sort)
     before=$(echo "$before" | grep -v '^refuse.out$')
-    if [ "$rc" -eq "$code" ] && [ "$before" = "$after" ] && [ "$(wc -l < refuse.out)" -eq 1 ] \
-        && ! grep -q "Exception" refuse.out && { [ -z "$out" ] || [ ! -e "$out" ]; }; then
+    if [ "$rc" -eq "$code" ] && [ "$before" = "$after" ] && [ "$(wc -l < refuse.out)" -eq 1 ] &&
+        ! grep -q "Exception" refuse.out && { [ -z "$out" ] || [ ! -e "$out" ]; }; then
         pass "$what: exit $rc, one line, nothing left: $(cat refuse.out)"
     else
-        fail "$what: exit $rc (want $code) or files changed:"; cat refuse.out
+        fail "$what: exit $rc (want $code) or files changed:"
+        cat refuse.out
     fi
 }
 mkdir notunraid && echo hi > notunraid/readme.txt && (cd notunraid && zip -q ../plain.zip readme.txt) && rm -r notunraid
@@ -166,8 +186,8 @@ refuse "existing output without --force" 1 "" image create --zip unraid.zip --ou
 refuse "size under 512 MiB" 2 new.img image create --zip unraid.zip --output new.img --size 256M
 refuse "bad label" 2 new.img image create --zip unraid.zip --output new.img --label unraid
 refuse "label unRAID would not find" 2 new.img image create --zip unraid.zip --output new.img --label 'MY DISK'
-mkdir tampered && printf 'altered' > tampered/bzroot && cp unraid.zip tampered.zip \
-    && (cd tampered && zip -q ../tampered.zip bzroot) && rm -r tampered
+mkdir tampered && printf 'altered' > tampered/bzroot && cp unraid.zip tampered.zip &&
+    (cd tampered && zip -q ../tampered.zip bzroot) && rm -r tampered
 refuse "zip with a tampered bzroot" 2 new.img image create --zip tampered.zip --output new.img
 refuse "static network without gateway" 2 new.img image create --zip unraid.zip --output new.img --network static \
     --address 10.0.0.5/24
@@ -175,22 +195,25 @@ check "existing output untouched" cmp -s stick.img boot.img -n 0
 if pug image create --zip unraid.zip --output stick.img --force --size 600M > force.out 2>&1; then
     check "--force replaces the output" test "$(stat -c %s stick.img)" -eq $((600 * 1048576))
 else
-    fail "--force"; cat force.out
+    fail "--force"
+    cat force.out
 fi
 
 # --- --dry-run: changes nothing, and its script builds the same kind of image
 before=$(ls -A | sort)
-if pug image create --zip unraid.zip --output dry.img --size 512M --dry-run > dry.sh 2>dry.err; then
+if pug image create --zip unraid.zip --output dry.img --size 512M --dry-run > dry.sh 2> dry.err; then
     check "--dry-run changes nothing" test "$before" = "$(ls -A | grep -v '^dry\.\(sh\|err\)$' | sort)"
     if sh dry.sh > dry.out 2>&1; then
         check "the dry-run script builds an image that passes fsck" part_ok dry.img
         check "the dry-run script's image has the zip's mbr.bin and partition table" \
             bash -c "cmp -s -n 440 dry.img zipped/syslinux/mbr.bin && [ \"\$(od -An -tx1 -j 446 -N 1 dry.img | tr -d ' ')\" = 80 ]"
     else
-        fail "the dry-run script ran"; tail -5 dry.out
+        fail "the dry-run script ran"
+        tail -5 dry.out
     fi
 else
-    fail "--dry-run"; cat dry.err
+    fail "--dry-run"
+    cat dry.err
 fi
 
 finish

@@ -14,21 +14,27 @@ out=$(realpath -m "$1")
 marker=${2:-PVE-USB-GADGET-BOOT-OK}
 cache=${ITEST_CACHE:-/var/cache/pve-usb-gadget-itest}
 
-die() { echo "make-fixture-zip: $*" >&2; exit 1; }
+die() {
+    echo "make-fixture-zip: $*" >&2
+    exit 1
+}
 
 find_kernel() {
     local k
     for k in "$cache"/kernels/6.1.0-*-amd64/vmlinuz "$cache"/kernels/*/vmlinuz; do
-        [ -f "$k" ] && { echo "$k"; return; }
+        [ -f "$k" ] && {
+            echo "$k"
+            return
+        }
     done
     local dl="$cache/image-fixture"
     mkdir -p "$dl"
-    k=$(ls "$dl"/x/boot/vmlinuz-* 2>/dev/null | head -1 || true)
+    k=$(ls "$dl"/x/boot/vmlinuz-* 2> /dev/null | head -1 || true)
     if [ -z "$k" ]; then
         local pkg
         pkg=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$' | awk '{print $1}' | sort -V | tail -1)
         [ -n "$pkg" ] || die "no linux-image-6.1.0-*-amd64-unsigned package found (apt-get update?)"
-        (cd "$dl" && apt-get download "$pkg" >/dev/null) || die "apt-get download $pkg failed"
+        (cd "$dl" && apt-get download "$pkg" > /dev/null) || die "apt-get download $pkg failed"
         dpkg -x "$dl"/"$pkg"_*.deb "$dl/x"
         k=$(ls "$dl"/x/boot/vmlinuz-* | head -1)
     fi
@@ -38,8 +44,8 @@ find_kernel() {
 for f in /usr/bin/syslinux /usr/lib/syslinux/mbr/mbr.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 /bin/busybox; do
     [ -e "$f" ] || die "$f missing: apt-get install syslinux syslinux-common busybox-static"
 done
-command -v zip >/dev/null || die "zip missing: apt-get install zip"
-command -v cpio >/dev/null || die "cpio missing: apt-get install cpio"
+command -v zip > /dev/null || die "zip missing: apt-get install zip"
+command -v cpio > /dev/null || die "cpio missing: apt-get install cpio"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -52,7 +58,7 @@ cp "$(find_kernel)" "$root/bzimage"
 ir="$work/initramfs"
 mkdir -p "$ir/bin" "$ir/proc" "$ir/dev" "$ir/sys"
 cp /bin/busybox "$ir/bin/busybox"
-cat > "$ir/init" <<INIT
+cat > "$ir/init" << INIT
 #!/bin/busybox sh
 /bin/busybox mount -t proc proc /proc
 /bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null
@@ -81,7 +87,7 @@ for m in ldlinux.c32 menu.c32 libutil.c32 libcom32.c32 mboot.c32 chain.c32; do
     cp "/usr/lib/syslinux/modules/bios/$m" "$root/syslinux/$m"
 done
 printf '#!/bin/bash\necho stand-in\n' > "$root/syslinux/make_bootable_linux.sh"
-cat > "$root/syslinux/syslinux.cfg" <<'CFG'
+cat > "$root/syslinux/syslinux.cfg" << 'CFG'
 serial 0 115200
 default menu.c32
 menu title Lime Technology, Inc.

@@ -32,19 +32,34 @@ KDIR=
 OUT=$HERE
 
 die() {
-	echo "$PROG: error: $*" >&2
-	exit 1
+    echo "$PROG: error: $*" >&2
+    exit 1
 }
 say() { echo "$PROG: $*"; }
 
 while [ $# -gt 0 ]; do
-	case "$1" in
-	--kernelver) KVER=$2; shift 2 ;;
-	--kernel-dir) KDIR=$2; shift 2 ;;
-	--out) OUT=$2; shift 2 ;;
-	-h|--help) sed -n '3,27p' "$0"; exit 0 ;;
-	*) echo "$PROG: unknown argument: $1" >&2; exit 2 ;;
-	esac
+    case "$1" in
+        --kernelver)
+            KVER=$2
+            shift 2
+            ;;
+        --kernel-dir)
+            KDIR=$2
+            shift 2
+            ;;
+        --out)
+            OUT=$2
+            shift 2
+            ;;
+        -h | --help)
+            sed -n '3,27p' "$0"
+            exit 0
+            ;;
+        *)
+            echo "$PROG: unknown argument: $1" >&2
+            exit 2
+            ;;
+    esac
 done
 [ -n "$KVER" ] || KVER=$(uname -r)
 [ -n "$KDIR" ] || KDIR=/lib/modules/$KVER/build
@@ -56,8 +71,8 @@ _env_url=${DUMMY_HCD_URL_TEMPLATE-__unset__}
 _env_offline=${DUMMY_HCD_OFFLINE-__unset__}
 _env_cache=${DUMMY_HCD_CACHE-__unset__}
 if [ -r "$CONF_FILE" ]; then
-	# shellcheck disable=SC1090
-	. "$CONF_FILE"
+    # shellcheck disable=SC1090
+    . "$CONF_FILE"
 fi
 [ "$_env_source" = __unset__ ] || DUMMY_HCD_SOURCE=$_env_source
 [ "$_env_url" = __unset__ ] || DUMMY_HCD_URL_TEMPLATE=$_env_url
@@ -74,27 +89,31 @@ REL=drivers/usb/gadget/udc/dummy_hcd.c
 
 # ---------------------------------------------------------------- kernel version
 kernel_version() {
-	local vh=$KDIR/include/generated/uapi/linux/version.h maj min sub code
-	if [ -n "${DUMMY_HCD_KERNEL_VERSION:-}" ]; then
-		echo "$DUMMY_HCD_KERNEL_VERSION"; return
-	fi
-	if [ -r "$vh" ]; then
-		maj=$(sed -n 's/^#define LINUX_VERSION_MAJOR \([0-9]*\).*/\1/p' "$vh")
-		min=$(sed -n 's/^#define LINUX_VERSION_PATCHLEVEL \([0-9]*\).*/\1/p' "$vh")
-		sub=$(sed -n 's/^#define LINUX_VERSION_SUBLEVEL \([0-9]*\).*/\1/p' "$vh")
-		if [ -n "$maj" ] && [ -n "$min" ] && [ -n "$sub" ]; then
-			echo "$maj.$min.$sub"; return
-		fi
-		code=$(sed -n 's/^#define LINUX_VERSION_CODE \([0-9]*\).*/\1/p' "$vh")
-		if [ -n "$code" ]; then
-			# SUBLEVEL is clamped to 255 in LINUX_VERSION_CODE; the Makefile knows better
-			echo "$((code >> 16)).$(((code >> 8) & 255)).$((code & 255))"; return
-		fi
-	fi
-	if [[ $KVER =~ ^([0-9]+)\.([0-9]+)(\.([0-9]+))? ]]; then
-		echo "${BASH_REMATCH[1]}.${BASH_REMATCH[2]}.${BASH_REMATCH[4]:-0}"; return
-	fi
-	return 1
+    local vh=$KDIR/include/generated/uapi/linux/version.h maj min sub code
+    if [ -n "${DUMMY_HCD_KERNEL_VERSION:-}" ]; then
+        echo "$DUMMY_HCD_KERNEL_VERSION"
+        return
+    fi
+    if [ -r "$vh" ]; then
+        maj=$(sed -n 's/^#define LINUX_VERSION_MAJOR \([0-9]*\).*/\1/p' "$vh")
+        min=$(sed -n 's/^#define LINUX_VERSION_PATCHLEVEL \([0-9]*\).*/\1/p' "$vh")
+        sub=$(sed -n 's/^#define LINUX_VERSION_SUBLEVEL \([0-9]*\).*/\1/p' "$vh")
+        if [ -n "$maj" ] && [ -n "$min" ] && [ -n "$sub" ]; then
+            echo "$maj.$min.$sub"
+            return
+        fi
+        code=$(sed -n 's/^#define LINUX_VERSION_CODE \([0-9]*\).*/\1/p' "$vh")
+        if [ -n "$code" ]; then
+            # SUBLEVEL is clamped to 255 in LINUX_VERSION_CODE; the Makefile knows better
+            echo "$((code >> 16)).$(((code >> 8) & 255)).$((code & 255))"
+            return
+        fi
+    fi
+    if [[ $KVER =~ ^([0-9]+)\.([0-9]+)(\.([0-9]+))? ]]; then
+        echo "${BASH_REMATCH[1]}.${BASH_REMATCH[2]}.${BASH_REMATCH[4]:-0}"
+        return
+    fi
+    return 1
 }
 
 KV=$(kernel_version) || die "cannot tell the version of kernel '$KVER' (no $KDIR/include/generated/uapi/linux/version.h); set DUMMY_HCD_KERNEL_VERSION=X.Y.Z"
@@ -106,209 +125,212 @@ say "kernel $KVER is upstream $KV (headers: $KDIR)"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/dummy_hcd-prepare.XXXXXX") || die "mktemp failed"
 trap 'rm -rf "$WORK"' EXIT
 
-FOUND=           # path of the chosen dummy_hcd.c
-ORIGIN=          # how it was found
-SRC_VERSION=     # upstream version of the source, if known
+FOUND=       # path of the chosen dummy_hcd.c
+ORIGIN=      # how it was found
+SRC_VERSION= # upstream version of the source, if known
 tried=()
 
 # version of a kernel tree from its top Makefile
 tree_version() {
-	local mk=$1/Makefile v p s
-	[ -r "$mk" ] || return 1
-	v=$(sed -n 's/^VERSION = \([0-9]*\)/\1/p' "$mk" | head -1)
-	p=$(sed -n 's/^PATCHLEVEL = \([0-9]*\)/\1/p' "$mk" | head -1)
-	s=$(sed -n 's/^SUBLEVEL = \([0-9]*\)/\1/p' "$mk" | head -1)
-	[ -n "$v" ] && [ -n "$p" ] || return 1
-	echo "$v.$p.${s:-0}"
+    local mk=$1/Makefile v p s
+    [ -r "$mk" ] || return 1
+    v=$(sed -n 's/^VERSION = \([0-9]*\)/\1/p' "$mk" | head -1)
+    p=$(sed -n 's/^PATCHLEVEL = \([0-9]*\)/\1/p' "$mk" | head -1)
+    s=$(sed -n 's/^SUBLEVEL = \([0-9]*\)/\1/p' "$mk" | head -1)
+    [ -n "$v" ] && [ -n "$p" ] || return 1
+    echo "$v.$p.${s:-0}"
 }
 
 looks_like_dummy_hcd() {
-	grep -q 'struct dummy_hcd' "$1" 2>/dev/null && grep -q 'MODULE_LICENSE' "$1" 2>/dev/null
+    grep -q 'struct dummy_hcd' "$1" 2> /dev/null && grep -q 'MODULE_LICENSE' "$1" 2> /dev/null
 }
 
 # extract dummy_hcd.c (and the top Makefile, for the version) from a kernel tarball
 from_tarball() {
-	local tb=$1 d=$WORK/tar.$RANDOM f mk
-	mkdir -p "$d"
-	say "extracting $REL from $tb"
-	# one pass; a missing top Makefile is not an error
-	tar -xf "$tb" -C "$d" --wildcards "*$REL" --no-wildcards-match-slash '*/Makefile' 2>/dev/null
-	f=$(find "$d" -path "*/$REL" -type f | head -1)
-	[ -n "$f" ] || return 1
-	mk=$(dirname "$(dirname "$(dirname "$(dirname "$(dirname "$f")")")")")
-	SRC_VERSION=$(tree_version "$mk" || true)
-	FOUND=$f
+    local tb=$1 d=$WORK/tar.$RANDOM f mk
+    mkdir -p "$d"
+    say "extracting $REL from $tb"
+    # one pass; a missing top Makefile is not an error
+    tar -xf "$tb" -C "$d" --wildcards "*$REL" --no-wildcards-match-slash '*/Makefile' 2> /dev/null
+    f=$(find "$d" -path "*/$REL" -type f | head -1)
+    [ -n "$f" ] || return 1
+    mk=$(dirname "$(dirname "$(dirname "$(dirname "$(dirname "$f")")")")")
+    SRC_VERSION=$(tree_version "$mk" || true)
+    FOUND=$f
 }
 
 from_tree() {
-	local t=$1
-	if [ -f "$t/$REL" ]; then
-		FOUND=$t/$REL
-		SRC_VERSION=$(tree_version "$t" || true)
-	elif [ -f "$t/dummy_hcd.c" ]; then
-		FOUND=$t/dummy_hcd.c
-	else
-		return 1
-	fi
+    local t=$1
+    if [ -f "$t/$REL" ]; then
+        FOUND=$t/$REL
+        SRC_VERSION=$(tree_version "$t" || true)
+    elif [ -f "$t/dummy_hcd.c" ]; then
+        FOUND=$t/dummy_hcd.c
+    else
+        return 1
+    fi
 }
 
 is_tarball() {
-	case "$1" in *.tar|*.tar.*|*.tgz|*.tbz2|*.txz) return 0 ;; esac
-	return 1
+    case "$1" in *.tar | *.tar.* | *.tgz | *.tbz2 | *.txz) return 0 ;; esac
+    return 1
 }
 
 # 1. DUMMY_HCD_SOURCE
 if [ -n "$DUMMY_HCD_SOURCE" ]; then
-	s=$DUMMY_HCD_SOURCE
-	if [ -d "$s" ]; then
-		from_tree "$s" || die "DUMMY_HCD_SOURCE=$s is a folder without $REL or dummy_hcd.c"
-		ORIGIN="DUMMY_HCD_SOURCE folder $s"
-	elif [ -f "$s" ] && is_tarball "$s"; then
-		from_tarball "$s" || die "DUMMY_HCD_SOURCE=$s: no $REL in this tarball"
-		ORIGIN="DUMMY_HCD_SOURCE tarball $s"
-	elif [ -f "$s" ]; then
-		FOUND=$s
-		ORIGIN="DUMMY_HCD_SOURCE file $s"
-	else
-		die "DUMMY_HCD_SOURCE=$s does not exist (give a dummy_hcd.c, a kernel source folder or a kernel tarball, or unset it)"
-	fi
-	looks_like_dummy_hcd "$FOUND" || die "$FOUND (from DUMMY_HCD_SOURCE) is not the kernel's dummy_hcd.c"
+    s=$DUMMY_HCD_SOURCE
+    if [ -d "$s" ]; then
+        from_tree "$s" || die "DUMMY_HCD_SOURCE=$s is a folder without $REL or dummy_hcd.c"
+        ORIGIN="DUMMY_HCD_SOURCE folder $s"
+    elif [ -f "$s" ] && is_tarball "$s"; then
+        from_tarball "$s" || die "DUMMY_HCD_SOURCE=$s: no $REL in this tarball"
+        ORIGIN="DUMMY_HCD_SOURCE tarball $s"
+    elif [ -f "$s" ]; then
+        FOUND=$s
+        ORIGIN="DUMMY_HCD_SOURCE file $s"
+    else
+        die "DUMMY_HCD_SOURCE=$s does not exist (give a dummy_hcd.c, a kernel source folder or a kernel tarball, or unset it)"
+    fi
+    looks_like_dummy_hcd "$FOUND" || die "$FOUND (from DUMMY_HCD_SOURCE) is not the kernel's dummy_hcd.c"
 fi
 
 # 2. /usr/src/linux-source-MAJOR.MINOR
 if [ -z "$FOUND" ]; then
-	for tb in "$SRCDIR/linux-source-$MM".tar.xz "$SRCDIR/linux-source-$MM".tar.zst \
-		"$SRCDIR/linux-source-$MM".tar.bz2 "$SRCDIR/linux-source-$MM".tar.gz \
-		"$SRCDIR/linux-source-$MM".tar; do
-		[ -f "$tb" ] || continue
-		tried+=("$tb")
-		if from_tarball "$tb" && looks_like_dummy_hcd "$FOUND"; then
-			ORIGIN="$tb"
-			break
-		fi
-		say "warning: no usable $REL in $tb"
-		FOUND=
-	done
-	if [ -z "$FOUND" ] && [ -d "$SRCDIR/linux-source-$MM" ]; then
-		tried+=("$SRCDIR/linux-source-$MM/")
-		if from_tree "$SRCDIR/linux-source-$MM" && looks_like_dummy_hcd "$FOUND"; then
-			ORIGIN="$SRCDIR/linux-source-$MM/"
-		else
-			FOUND=
-		fi
-	fi
-	[ -n "$FOUND" ] || tried+=("$SRCDIR/linux-source-$MM.tar.* (none)")
+    for tb in "$SRCDIR/linux-source-$MM".tar.xz "$SRCDIR/linux-source-$MM".tar.zst \
+        "$SRCDIR/linux-source-$MM".tar.bz2 "$SRCDIR/linux-source-$MM".tar.gz \
+        "$SRCDIR/linux-source-$MM".tar; do
+        [ -f "$tb" ] || continue
+        tried+=("$tb")
+        if from_tarball "$tb" && looks_like_dummy_hcd "$FOUND"; then
+            ORIGIN="$tb"
+            break
+        fi
+        say "warning: no usable $REL in $tb"
+        FOUND=
+    done
+    if [ -z "$FOUND" ] && [ -d "$SRCDIR/linux-source-$MM" ]; then
+        tried+=("$SRCDIR/linux-source-$MM/")
+        if from_tree "$SRCDIR/linux-source-$MM" && looks_like_dummy_hcd "$FOUND"; then
+            ORIGIN="$SRCDIR/linux-source-$MM/"
+        else
+            FOUND=
+        fi
+    fi
+    [ -n "$FOUND" ] || tried+=("$SRCDIR/linux-source-$MM.tar.* (none)")
 fi
 
 # 3. cache, then download
 fetch() { # URL DEST
-	if command -v curl >/dev/null 2>&1; then
-		curl -fsSL --connect-timeout 15 --max-time 120 --retry 1 -o "$2" "$1"
-	elif command -v wget >/dev/null 2>&1; then
-		wget -q -T 15 -t 2 -O "$2" "$1"
-	else
-		echo "$PROG: neither curl nor wget is installed" >&2
-		return 1
-	fi
+    if command -v curl > /dev/null 2>&1; then
+        curl -fsSL --connect-timeout 15 --max-time 120 --retry 1 -o "$2" "$1"
+    elif command -v wget > /dev/null 2>&1; then
+        wget -q -T 15 -t 2 -O "$2" "$1"
+    else
+        echo "$PROG: neither curl nor wget is installed" >&2
+        return 1
+    fi
 }
-tagver() { local v=${1#v}; [[ $v == *.*.* ]] && echo "$v" || echo "$v.0"; }
+tagver() {
+    local v=${1#v}
+    [[ $v == *.*.* ]] && echo "$v" || echo "$v.0"
+}
 if [ -z "$FOUND" ]; then
-	tags=("v$KV")
-	[ "$SUB" = 0 ] && tags=("v$MM")
-	[ "$SUB" = 0 ] || tags+=("v$MM")
-	for tag in "${tags[@]}"; do
-		c=$DUMMY_HCD_CACHE/$tag/dummy_hcd.c
-		if [ -f "$c" ] && looks_like_dummy_hcd "$c"; then
-			FOUND=$c
-			ORIGIN="cache $c ($(cat "$DUMMY_HCD_CACHE/$tag/origin" 2>/dev/null || echo 'origin unknown'))"
-			SRC_VERSION=$(tagver "$tag")
-			break
-		fi
-		tried+=("cache $c")
-		if [ "$DUMMY_HCD_OFFLINE" = 1 ] || [ -z "$DUMMY_HCD_URL_TEMPLATE" ]; then
-			tried+=("download $tag (disabled)")
-			continue
-		fi
-		url=$DUMMY_HCD_URL_TEMPLATE
-		url=${url//@TAG@/$tag}
-		url=${url//@VERSION@/${tag#v}}
-		url=${url//@MAJOR@/$MAJ}
-		url=${url//@MINOR@/$MIN}
-		url=${url//@SUBLEVEL@/$SUB}
-		say "downloading $url"
-		if fetch "$url" "$WORK/dl.c" && looks_like_dummy_hcd "$WORK/dl.c"; then
-			if mkdir -p "$DUMMY_HCD_CACHE/$tag" 2>/dev/null && cp "$WORK/dl.c" "$c.tmp" 2>/dev/null &&
-				mv "$c.tmp" "$c" && echo "$url" >"$DUMMY_HCD_CACHE/$tag/origin"; then
-				FOUND=$c
-			else
-				say "warning: cannot write the cache $DUMMY_HCD_CACHE; rebuilds will download again"
-				FOUND=$WORK/dl.c
-			fi
-			ORIGIN="download $url"
-			SRC_VERSION=$(tagver "$tag")
-			break
-		fi
-		tried+=("download $url (failed)")
-	done
+    tags=("v$KV")
+    [ "$SUB" = 0 ] && tags=("v$MM")
+    [ "$SUB" = 0 ] || tags+=("v$MM")
+    for tag in "${tags[@]}"; do
+        c=$DUMMY_HCD_CACHE/$tag/dummy_hcd.c
+        if [ -f "$c" ] && looks_like_dummy_hcd "$c"; then
+            FOUND=$c
+            ORIGIN="cache $c ($(cat "$DUMMY_HCD_CACHE/$tag/origin" 2> /dev/null || echo 'origin unknown'))"
+            SRC_VERSION=$(tagver "$tag")
+            break
+        fi
+        tried+=("cache $c")
+        if [ "$DUMMY_HCD_OFFLINE" = 1 ] || [ -z "$DUMMY_HCD_URL_TEMPLATE" ]; then
+            tried+=("download $tag (disabled)")
+            continue
+        fi
+        url=$DUMMY_HCD_URL_TEMPLATE
+        url=${url//@TAG@/$tag}
+        url=${url//@VERSION@/${tag#v}}
+        url=${url//@MAJOR@/$MAJ}
+        url=${url//@MINOR@/$MIN}
+        url=${url//@SUBLEVEL@/$SUB}
+        say "downloading $url"
+        if fetch "$url" "$WORK/dl.c" && looks_like_dummy_hcd "$WORK/dl.c"; then
+            if mkdir -p "$DUMMY_HCD_CACHE/$tag" 2> /dev/null && cp "$WORK/dl.c" "$c.tmp" 2> /dev/null &&
+                mv "$c.tmp" "$c" && echo "$url" > "$DUMMY_HCD_CACHE/$tag/origin"; then
+                FOUND=$c
+            else
+                say "warning: cannot write the cache $DUMMY_HCD_CACHE; rebuilds will download again"
+                FOUND=$WORK/dl.c
+            fi
+            ORIGIN="download $url"
+            SRC_VERSION=$(tagver "$tag")
+            break
+        fi
+        tried+=("download $url (failed)")
+    done
 fi
 
 if [ -z "$FOUND" ]; then
-	{
-		echo "$PROG: error: no dummy_hcd.c source found for kernel $KVER (upstream $KV). Tried:"
-		for t in "${tried[@]}"; do echo "    $t"; done
-		echo "  Fix one of:"
-		echo "    - apt install linux-source-$MM   (if your distribution has it)"
-		echo "    - DUMMY_HCD_SOURCE=/path/to/dummy_hcd.c|kernel-tree|linux-X.Y.Z.tar.xz dkms build ..."
-		echo "      (or DUMMY_HCD_SOURCE=... in /etc/default/pve-usb-gadget-dummy-hcd for automatic rebuilds)"
-		echo "    - allow the download (DUMMY_HCD_OFFLINE unset, network) or copy a dummy_hcd.c for"
-		echo "      v$KV to $DUMMY_HCD_CACHE/v$KV/dummy_hcd.c"
-	} >&2
-	exit 1
+    {
+        echo "$PROG: error: no dummy_hcd.c source found for kernel $KVER (upstream $KV). Tried:"
+        for t in "${tried[@]}"; do echo "    $t"; done
+        echo "  Fix one of:"
+        echo "    - apt install linux-source-$MM   (if your distribution has it)"
+        echo "    - DUMMY_HCD_SOURCE=/path/to/dummy_hcd.c|kernel-tree|linux-X.Y.Z.tar.xz dkms build ..."
+        echo "      (or DUMMY_HCD_SOURCE=... in /etc/default/pve-usb-gadget-dummy-hcd for automatic rebuilds)"
+        echo "    - allow the download (DUMMY_HCD_OFFLINE unset, network) or copy a dummy_hcd.c for"
+        echo "      v$KV to $DUMMY_HCD_CACHE/v$KV/dummy_hcd.c"
+    } >&2
+    exit 1
 fi
 
 # how well the source matches the kernel
 if [ -z "$SRC_VERSION" ]; then
-	MATCH="version unknown (given by DUMMY_HCD_SOURCE)"
+    MATCH="version unknown (given by DUMMY_HCD_SOURCE)"
 elif [ "$SRC_VERSION" = "$KV" ]; then
-	MATCH="exact"
+    MATCH="exact"
 elif [ "${SRC_VERSION%.*}" = "$MM" ]; then
-	MATCH="same major.minor ($SRC_VERSION for $KV)"
+    MATCH="same major.minor ($SRC_VERSION for $KV)"
 else
-	MATCH="different version ($SRC_VERSION for $KV)"
-	case "$ORIGIN" in
-	DUMMY_HCD_SOURCE*) say "warning: $ORIGIN is Linux $SRC_VERSION, the kernel is $KV: it may not compile" ;;
-	*) die "internal: $ORIGIN is Linux $SRC_VERSION, not $MM.x" ;;
-	esac
+    MATCH="different version ($SRC_VERSION for $KV)"
+    case "$ORIGIN" in
+        DUMMY_HCD_SOURCE*) say "warning: $ORIGIN is Linux $SRC_VERSION, the kernel is $KV: it may not compile" ;;
+        *) die "internal: $ORIGIN is Linux $SRC_VERSION, not $MM.x" ;;
+    esac
 fi
 say "source: $ORIGIN (Linux ${SRC_VERSION:-unknown}, $MATCH)"
 
 # ---------------------------------------------------------------- shape and patch
-command -v perl >/dev/null 2>&1 || die "perl is required"
+command -v perl > /dev/null 2>&1 || die "perl is required"
 SHAPE=$(perl "$HERE/hrtimer-convert.pl" --detect "$FOUND") || die "shape detection failed"
 mkdir -p "$OUT" || die "cannot create $OUT"
 case "$SHAPE" in
-hrtimer)
-	cp "$FOUND" "$WORK/main.c" || die "copy failed"
-	ACTION="hrtimer source, built unmodified"
-	;;
-timer_list)
-	say "the source schedules with a jiffies timer_list: converting it to an hrtimer (hrtimer-convert.pl)"
-	perl "$HERE/hrtimer-convert.pl" --convert "$FOUND" "$WORK/main.c" ||
-		die "the hrtimer conversion failed for $FOUND (see above); report it with the file attached"
-	ACTION="timer_list source, converted to hrtimer by pve-usb-gadget"
-	;;
-*)
-	die "$FOUND is neither a timer_list- nor an hrtimer-shaped dummy_hcd.c; cannot build it"
-	;;
+    hrtimer)
+        cp "$FOUND" "$WORK/main.c" || die "copy failed"
+        ACTION="hrtimer source, built unmodified"
+        ;;
+    timer_list)
+        say "the source schedules with a jiffies timer_list: converting it to an hrtimer (hrtimer-convert.pl)"
+        perl "$HERE/hrtimer-convert.pl" --convert "$FOUND" "$WORK/main.c" ||
+            die "the hrtimer conversion failed for $FOUND (see above); report it with the file attached"
+        ACTION="timer_list source, converted to hrtimer by pve-usb-gadget"
+        ;;
+    *)
+        die "$FOUND is neither a timer_list- nor an hrtimer-shaped dummy_hcd.c; cannot build it"
+        ;;
 esac
 say "$ACTION"
 
 # C string literal: keep it to safe characters
 cstr() { printf '%s' "$1" | tr -c 'A-Za-z0-9 ._:/+=,()@~-' '_'; }
-PKGVER=$(sed -n 's/^PACKAGE_VERSION="*\([^"]*\)"*$/\1/p' "$HERE/dkms.conf" 2>/dev/null | head -1)
+PKGVER=$(sed -n 's/^PACKAGE_VERSION="*\([^"]*\)"*$/\1/p' "$HERE/dkms.conf" 2> /dev/null | head -1)
 PKGVER=${PKGVER:-0}
 IN_SHA=$(sha256sum "$FOUND" | cut -c1-16)
-cat >"$WORK/info.c" <<EOF
+cat > "$WORK/info.c" << EOF
 // SPDX-License-Identifier: GPL-2.0
 /* generated by prepare-source.sh: where this dummy_hcd came from, how it schedules */
 #include <linux/module.h>
@@ -318,7 +340,7 @@ MODULE_INFO(pvug_scheduler, "hrtimer");
 MODULE_INFO(pvug_shape, "$(cstr "$ACTION")");
 MODULE_INFO(pvug_source, "$(cstr "$(basename "$FOUND") from ${ORIGIN##*/} Linux ${SRC_VERSION:-unknown} $MATCH sha256:$IN_SHA")");
 EOF
-cat >"$WORK/info.txt" <<EOF
+cat > "$WORK/info.txt" << EOF
 kernel=$KVER
 kernel_version=$KV
 origin=$ORIGIN
@@ -330,6 +352,6 @@ action=$ACTION
 source_sha256=$(sha256sum "$FOUND" | cut -d' ' -f1)
 EOF
 mv "$WORK/main.c" "$OUT/dummy_hcd_main.c" && mv "$WORK/info.c" "$OUT/dummy_hcd_info.c" &&
-	mv "$WORK/info.txt" "$OUT/source-info.txt" || die "cannot write to $OUT"
+    mv "$WORK/info.txt" "$OUT/source-info.txt" || die "cannot write to $OUT"
 say "wrote $OUT/dummy_hcd_main.c"
 exit 0

@@ -4,9 +4,13 @@
 #
 #   . testlib/debian.sh
 #   debian_mirror                      the URI this machine's apt sources use for bookworm
+#   debian_install PKG...              apt-get install on this machine (waits for other apt runs; one apt-get
+#                                      update and a retry if it fails); its log on stderr only if it fails
+#   debian_need PKG...                 debian_install of those of PKG... that are not installed (says which)
 #   debian_apt_state DIR SUITE...      a private apt state in DIR for SUITE... of that mirror (apt-get update'd)
-#   debian_apt DIR apt-get|apt-cache ARGS...   run apt with that state (downloads land in the current directory)
-#   debian_newest DIR REGEX            the newest package name matching REGEX in that state
+#   debian_apt DIR apt-get|apt-cache ARGS...   run apt with that state (downloads land in the current directory);
+#                                      DIR "-" is this machine's own
+#   debian_newest DIR REGEX            the newest package name matching REGEX in that state (or "-")
 #   debian_minbase_tarball SUITE       path of a cached `debootstrap --variant=minbase SUITE` tarball, made once
 #                                      ($DEBIAN_CHROOT_CACHE/SUITE-minbase.tar.gz, /var/cache/pve-usb-gadget-ci)
 #   debian_chroot_open DIR TARBALL SUITE...   unpack TARBALL into DIR, mount proc/dev, point apt at SUITE...
@@ -25,9 +29,35 @@ debian_mirror() {
     echo "${uri:-http://deb.debian.org/debian}"
 }
 
+debian_install() { # PKG...
+    local log
+    log=$(mktemp)
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=900 --no-install-recommends "$@" \
+        > "$log" 2>&1 || {
+        apt-get update -q -o DPkg::Lock::Timeout=900 > /dev/null 2>&1
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=900 --no-install-recommends "$@" \
+            > "$log" 2>&1
+    } || {
+        tail -n 20 "$log" >&2
+        rm -f "$log"
+        return 1
+    }
+    rm -f "$log"
+}
+
+debian_need() { # PKG...
+    local p missing=()
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2> /dev/null | grep -q 'install ok installed' || missing+=("$p")
+    done
+    [ ${#missing[@]} -gt 0 ] || return 0
+    echo "apt-get install ${missing[*]}" >&2
+    debian_install "${missing[@]}"
+}
+
 _debian_apt_opts() { # DIR
     echo "-o Dir::Etc::sourcelist=$1/sources.list -o Dir::Etc::sourceparts=- -o Dir::State::Lists=$1/lists" \
-        "-o Dir::Cache=$1/cache -o Dir::State::status=$1/status -o Debug::NoLocking=1"
+        "-o Dir::Cache=$1/cache -o Dir::State::status=$1/status"
 }
 
 debian_apt_state() { # DIR SUITE...
@@ -40,15 +70,22 @@ debian_apt_state() { # DIR SUITE...
         echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $s main"
     done > "$dir/sources.list"
     # shellcheck disable=SC2046
-    apt-get $(_debian_apt_opts "$dir") -q update > "$dir/update.log" 2>&1 \
-        || { tail -n 5 "$dir/update.log" >&2; return 1; }
+    apt-get $(_debian_apt_opts "$dir") -q update > "$dir/update.log" 2>&1 ||
+        {
+            tail -n 5 "$dir/update.log" >&2
+            return 1
+        }
 }
 
 debian_apt() { # DIR apt-get|apt-cache ARGS...
     local dir=$1 tool=$2
     shift 2
-    # shellcheck disable=SC2046
-    "$tool" $(_debian_apt_opts "$dir") "$@"
+    if [ "$dir" = - ]; then
+        "$tool" "$@"
+    else
+        # shellcheck disable=SC2046
+        "$tool" $(_debian_apt_opts "$dir") "$@"
+    fi
 }
 
 debian_newest() { # DIR REGEX
@@ -63,9 +100,12 @@ debian_minbase_tarball() { # SUITE
         # one debootstrap at a time per suite, whichever suite asks first
         flock 9 || exit 1
         [ -s "$tarball" ] && exit 0
-        command -v debootstrap > /dev/null \
-            || apt-get install -y -q -o DPkg::Lock::Timeout=600 debootstrap > /dev/null 2>&1 \
-            || { echo "debian_minbase_tarball: cannot install debootstrap" >&2; exit 1; }
+        command -v debootstrap > /dev/null ||
+            apt-get install -y -q -o DPkg::Lock::Timeout=600 debootstrap > /dev/null 2>&1 ||
+            {
+                echo "debian_minbase_tarball: cannot install debootstrap" >&2
+                exit 1
+            }
         stage=$(mktemp -d "$DEBIAN_CHROOT_CACHE/stage-$suite.XXXXXX") || exit 1
         log=$DEBIAN_CHROOT_CACHE/debootstrap-$suite.log
         if debootstrap --variant=minbase "$suite" "$stage" "$(debian_mirror)" > "$log" 2>&1; then

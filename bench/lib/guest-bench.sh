@@ -11,15 +11,18 @@ export HOME=/root LANG=C.UTF-8 LC_ALL=C.UTF-8
 . /bench-out/guest.env
 OUT=/bench-out
 RES=$OUT/results.txt
-con() { echo "BENCH $*" > /dev/console; echo "$*" >> "$OUT/guest.log"; }
+con() {
+    echo "BENCH $*" > /dev/console
+    echo "$*" >> "$OUT/guest.log"
+}
 finish() {
-	con "END"
-	sync
-	echo 1 > /proc/sys/kernel/sysrq 2>/dev/null
-	echo o > /proc/sysrq-trigger 2>/dev/null
-	sleep 10
-	busybox poweroff -f 2>/dev/null
-	exit 0
+    con "END"
+    sync
+    echo 1 > /proc/sys/kernel/sysrq 2> /dev/null
+    echo o > /proc/sysrq-trigger 2> /dev/null
+    sleep 10
+    busybox poweroff -f 2> /dev/null
+    exit 0
 }
 trap finish EXIT
 
@@ -27,16 +30,17 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t tmpfs -o mode=0755 tmpfs /run
 mount -t tmpfs -o mode=1777,size=90% tmpfs /tmp
-mkdir -p /dev/pts /dev/shm && mount -t devpts devpts /dev/pts 2>/dev/null
-ln -sf /proc/self/fd /dev/fd 2>/dev/null
-dmesg -n 1 2>/dev/null
+mkdir -p /dev/pts /dev/shm && mount -t devpts devpts /dev/pts 2> /dev/null
+ln -sf /proc/self/fd /dev/fd 2> /dev/null
+dmesg -n 1 2> /dev/null
 : > "$RES"
 con "BOOTED $(uname -r) $(nproc) cpus $(awk '/MemTotal/ {print int($2/1024) " MiB"}' /proc/meminfo)"
 
-rm -f /etc/modprobe.d/pve-usb-gadget.conf  # every configuration passes its own options
+rm -f /etc/modprobe.d/pve-usb-gadget.conf # every configuration passes its own options
 echo "options usb-storage delay_use=0" > /etc/modprobe.d/bench-usb-storage.conf
-modprobe configfs; mount -t configfs configfs /sys/kernel/config
-modprobe -a usb-storage sd_mod loop vfat nls_cp437 nls_iso8859-1 udc-core 2>/dev/null
+modprobe configfs
+mount -t configfs configfs /sys/kernel/config
+modprobe -a usb-storage sd_mod loop vfat nls_cp437 nls_iso8859-1 udc-core 2> /dev/null
 
 W=/tmp/bench
 mkdir -p "$W/cfg" && chmod 0755 "$W" "$W/cfg"
@@ -46,28 +50,34 @@ PRISTINE=$W/pristine.img
 # ------------------------------------------------------------------ the image
 # FAT32 superfloppy of $BENCH_IMG_MB MiB holding one $BENCH_FILE_MB MB file of random data
 truncate -s "${BENCH_IMG_MB}M" "$PRISTINE"
-mkfs.vfat -F 32 -n BENCH "$PRISTINE" > /dev/null || { con "FATAL mkfs.vfat failed"; exit 1; }
+mkfs.vfat -F 32 -n BENCH "$PRISTINE" > /dev/null || {
+    con "FATAL mkfs.vfat failed"
+    exit 1
+}
 mkdir -p /mnt/img
-mount -o loop "$PRISTINE" /mnt/img || { con "FATAL cannot loop-mount the image"; exit 1; }
+mount -o loop "$PRISTINE" /mnt/img || {
+    con "FATAL cannot loop-mount the image"
+    exit 1
+}
 head -c $((BENCH_FILE_MB * 1000000)) /dev/urandom > /mnt/img/big.bin
 sha_file=$(sha256sum /mnt/img/big.bin | cut -d' ' -f1)
 umount /mnt/img
-losetup -D 2>/dev/null
+losetup -D 2> /dev/null
 con "INFO image ${BENCH_IMG_MB} MiB vfat with big.bin ($BENCH_FILE_MB MB) in tmpfs"
 
 # dd wrapper: prints MB/s (10^6 bytes per second), from dd's own byte count and seconds
 dd_rate() {
-	local out
-	out=$(LC_ALL=C dd "$@" 2>&1 | tail -n 1)
-	# "268435456 bytes (268 MB, 256 MiB) copied, 1.2345 s, 217 MB/s"
-	awk -v l="$out" 'BEGIN { n = split(l, f, " "); b = f[1]; for (i = 1; i <= n; i++) if (f[i] == "s," || f[i] == "s") { s = f[i-1]; break }
+    local out
+    out=$(LC_ALL=C dd "$@" 2>&1 | tail -n 1)
+    # "268435456 bytes (268 MB, 256 MiB) copied, 1.2345 s, 217 MB/s"
+    awk -v l="$out" 'BEGIN { n = split(l, f, " "); b = f[1]; for (i = 1; i <= n; i++) if (f[i] == "s," || f[i] == "s") { s = f[i-1]; break }
 		if (s + 0 <= 0) { print "ERR"; exit } printf "%.1f\n", b / s / 1e6 }'
 }
 
 # ------------------------------------------------------------------ ceiling
 for r in $(seq "$BENCH_RUNS"); do
-	v=$(dd_rate if="$PRISTINE" of=/dev/null bs=1M)
-	echo "ceiling pagecache_read_MBps $r $v" >> "$RES"
+    v=$(dd_rate if="$PRISTINE" of=/dev/null bs=1M)
+    echo "ceiling pagecache_read_MBps $r $v" >> "$RES"
 done
 con "INFO ceiling: page-cache read of the image $(grep '^ceiling' "$RES" | awk '{print $4}' | tr '\n' ' ')MB/s"
 
@@ -77,61 +87,73 @@ con "INFO ceiling: page-cache read of the image $(grep '^ceiling' "$RES" | awk '
 #   GADGET  gms  = legacy g_mass_storage gadget, file=IMG removable=1 (the write-up)
 #           pvug = pve-usb-gadget's own gadget (the jar: init + up/down; configfs otherwise)
 cfg_line() {
-	case $1 in
-	writeup) echo "distro||gms" ;;
-	ours) echo "ours|$OUR_UDC_OPTS|pvug" ;;
-	legacy-writeup) echo "legacy||gms" ;;
-	legacy-ours) echo "legacy|$OUR_UDC_OPTS|pvug" ;;
-	patched-ours) echo "patched|$OUR_UDC_OPTS|pvug" ;;
-	*) return 1 ;;
-	esac
+    case $1 in
+        writeup) echo "distro||gms" ;;
+        ours) echo "ours|$OUR_UDC_OPTS|pvug" ;;
+        legacy-writeup) echo "legacy||gms" ;;
+        legacy-ours) echo "legacy|$OUR_UDC_OPTS|pvug" ;;
+        patched-ours) echo "patched|$OUR_UDC_OPTS|pvug" ;;
+        *) return 1 ;;
+    esac
 }
 
 find_disk() { # waits up to $1 s for the sd disk behind dummy_hcd
-	local i b
-	for i in $(seq $(($1 * 10))); do
-		for b in /sys/block/sd*; do
-			[ -e "$b" ] || continue
-			case "$(readlink -f "$b")" in *dummy_hcd*) ;; *) continue ;; esac
-			[ "$(cat "$b/size" 2>/dev/null || echo 0)" -gt 0 ] && { echo "/dev/${b##*/}"; return 0; }
-		done
-		sleep 0.1
-	done
-	return 1
+    local i b
+    for i in $(seq $(($1 * 10))); do
+        for b in /sys/block/sd*; do
+            [ -e "$b" ] || continue
+            case "$(readlink -f "$b")" in *dummy_hcd*) ;; *) continue ;; esac
+            [ "$(cat "$b/size" 2> /dev/null || echo 0)" -gt 0 ] && {
+                echo "/dev/${b##*/}"
+                return 0
+            }
+        done
+        sleep 0.1
+    done
+    return 1
 }
 usb_speed() {
-	local d
-	for d in /sys/bus/usb/devices/*; do
-		[ -r "$d/speed" ] && [ -r "$d/idVendor" ] || continue
-		case "$(readlink -f "$d")" in *dummy_hcd*) ;; *) continue ;; esac
-		[ "$(cat "$d/bDeviceClass" 2>/dev/null)" = 09 ] && continue  # root hubs
-		cat "$d/speed"; return
-	done
-	echo "?"
+    local d
+    for d in /sys/bus/usb/devices/*; do
+        [ -r "$d/speed" ] && [ -r "$d/idVendor" ] || continue
+        case "$(readlink -f "$d")" in *dummy_hcd*) ;; *) continue ;; esac
+        [ "$(cat "$d/bDeviceClass" 2> /dev/null)" = 09 ] && continue # root hubs
+        cat "$d/speed"
+        return
+    done
+    echo "?"
 }
 
 pvug() { "${BENCH_JAVA:-java}" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar "$JAR" --config-dir "$W/cfg" "$@"; }
 G=/sys/kernel/config/usb_gadget/bench
 # the same steps as "pve-usb-gadget up --dry-run" prints, for when there is no jar
 configfs_up() {
-	modprobe -a libcomposite usb_f_mass_storage
-	mkdir -p $G/strings/0x409 $G/configs/c.1/strings/0x409 $G/functions/mass_storage.0
-	echo 0x1d6b > $G/idVendor; echo 0x4000 > $G/idProduct; echo 0x0100 > $G/bcdDevice; echo 0x0200 > $G/bcdUSB
-	echo BENCH0000000001 > $G/strings/0x409/serialnumber
-	echo pve-usb-gadget > $G/strings/0x409/manufacturer; echo 'Virtual Flash' > $G/strings/0x409/product
-	echo 500 > $G/configs/c.1/MaxPower; echo 'Mass Storage' > $G/configs/c.1/strings/0x409/configuration
-	local l=$G/functions/mass_storage.0/lun.0
-	echo 0 > $l/ro; echo 0 > $l/cdrom; echo 1 > $l/removable; echo 0 > $l/nofua
-	echo 'PVE     Virtual Flash   1.00' > $l/inquiry_string
-	echo "$IMG" > $l/file
-	ln -s $G/functions/mass_storage.0 $G/configs/c.1/
-	echo super-speed > $G/max_speed
-	ls /sys/class/udc | head -n 1 > $G/UDC
+    modprobe -a libcomposite usb_f_mass_storage
+    mkdir -p $G/strings/0x409 $G/configs/c.1/strings/0x409 $G/functions/mass_storage.0
+    echo 0x1d6b > $G/idVendor
+    echo 0x4000 > $G/idProduct
+    echo 0x0100 > $G/bcdDevice
+    echo 0x0200 > $G/bcdUSB
+    echo BENCH0000000001 > $G/strings/0x409/serialnumber
+    echo pve-usb-gadget > $G/strings/0x409/manufacturer
+    echo 'Virtual Flash' > $G/strings/0x409/product
+    echo 500 > $G/configs/c.1/MaxPower
+    echo 'Mass Storage' > $G/configs/c.1/strings/0x409/configuration
+    local l=$G/functions/mass_storage.0/lun.0
+    echo 0 > $l/ro
+    echo 0 > $l/cdrom
+    echo 1 > $l/removable
+    echo 0 > $l/nofua
+    echo 'PVE     Virtual Flash   1.00' > $l/inquiry_string
+    echo "$IMG" > $l/file
+    ln -s $G/functions/mass_storage.0 $G/configs/c.1/
+    echo super-speed > $G/max_speed
+    ls /sys/class/udc | head -n 1 > $G/UDC
 }
 configfs_down() {
-	echo "" > $G/UDC 2>/dev/null
-	rm -f $G/configs/c.1/mass_storage.0
-	rmdir $G/configs/c.1/strings/0x409 $G/configs/c.1 $G/functions/mass_storage.0 $G/strings/0x409 $G 2>/dev/null
+    echo "" > $G/UDC 2> /dev/null
+    rm -f $G/configs/c.1/mass_storage.0
+    rmdir $G/configs/c.1/strings/0x409 $G/configs/c.1 $G/functions/mass_storage.0 $G/strings/0x409 $G 2> /dev/null
 }
 
 # what "modprobe g_mass_storage file=IMG removable=1" builds: NetChip's 0525:a4a5 file-backed
@@ -139,75 +161,89 @@ configfs_down() {
 # max_speed: the UDC's speed decides)
 GM=/sys/kernel/config/usb_gadget/gms
 gms_configfs_up() {
-	modprobe -a libcomposite usb_f_mass_storage
-	mkdir -p $GM/strings/0x409 $GM/configs/c.1/strings/0x409 $GM/functions/mass_storage.0
-	echo 0x0525 > $GM/idVendor; echo 0xa4a5 > $GM/idProduct; echo 0x0200 > $GM/bcdUSB
-	echo "Linux File-Backed Storage" > $GM/strings/0x409/product
-	echo 2 > $GM/configs/c.1/MaxPower
-	echo 1 > $GM/functions/mass_storage.0/lun.0/removable
-	echo "$IMG" > $GM/functions/mass_storage.0/lun.0/file
-	ln -s $GM/functions/mass_storage.0 $GM/configs/c.1/
-	ls /sys/class/udc | head -n 1 > $GM/UDC
+    modprobe -a libcomposite usb_f_mass_storage
+    mkdir -p $GM/strings/0x409 $GM/configs/c.1/strings/0x409 $GM/functions/mass_storage.0
+    echo 0x0525 > $GM/idVendor
+    echo 0xa4a5 > $GM/idProduct
+    echo 0x0200 > $GM/bcdUSB
+    echo "Linux File-Backed Storage" > $GM/strings/0x409/product
+    echo 2 > $GM/configs/c.1/MaxPower
+    echo 1 > $GM/functions/mass_storage.0/lun.0/removable
+    echo "$IMG" > $GM/functions/mass_storage.0/lun.0/file
+    ln -s $GM/functions/mass_storage.0 $GM/configs/c.1/
+    ls /sys/class/udc | head -n 1 > $GM/UDC
 }
 gms_configfs_down() {
-	echo "" > $GM/UDC 2>/dev/null
-	rm -f $GM/configs/c.1/mass_storage.0
-	rmdir $GM/configs/c.1/strings/0x409 $GM/configs/c.1 $GM/functions/mass_storage.0 $GM/strings/0x409 $GM 2>/dev/null
+    echo "" > $GM/UDC 2> /dev/null
+    rm -f $GM/configs/c.1/mass_storage.0
+    rmdir $GM/configs/c.1/strings/0x409 $GM/configs/c.1 $GM/functions/mass_storage.0 $GM/strings/0x409 $GM 2> /dev/null
 }
 
 GADGET_KIND=
 setup() { # config
-	local line mod opts gadget
-	ko=
-	line=$(cfg_line "$1") || return 1
-	IFS='|' read -r mod opts gadget <<< "$line"
-	cp "$PRISTINE" "$IMG"
-	case $mod in
-	distro) modprobe dummy_hcd $opts || return 1 ;;
-	*)
-		ko=$(eval echo "\${KO_${mod^^}:-}")
-		[ -n "$ko" ] && [ -r "$ko" ] || { con "INFO $1: no module for '$mod', skipped"; return 1; }
-		modprobe -a usbcore udc-core
-		insmod "$ko" $opts || return 1
-		;;
-	esac
-	con "INFO $1: dummy_hcd ${ko:-$(modinfo -n dummy_hcd)} (version $(cat /sys/module/dummy_hcd/version 2>/dev/null || echo none)) options '${opts:-(defaults)}', $(ls /sys/class/udc | wc -l) UDC(s)"
-	case $gadget in
-	gms)
-		if modinfo g_mass_storage > /dev/null 2>&1; then
-			GADGET_KIND=gms
-			modprobe g_mass_storage file="$IMG" removable=1 > "$W/gms.log" 2>&1 ||
-				{ con "INFO $1: modprobe g_mass_storage failed: $(tr '\n' ' ' < "$W/gms.log")"; return 1; }
-		else
-			# this kernel does not build g_mass_storage (Debian 6.1): the same gadget via configfs
-			GADGET_KIND=gms-configfs
-			gms_configfs_up || return 1
-		fi
-		;;
-	pvug)
-		if [ -z "${ROUND:-}" ] && [ -n "${JAR:-}" ] && [ -r "$JAR" ] && command -v "${BENCH_JAVA:-java}" > /dev/null; then
-			GADGET_KIND=pvug
-			rm -f "$W/cfg/"*.conf
-			pvug init 901 --image "$IMG" > "$W/pvug.log" 2>&1 && pvug up 901 >> "$W/pvug.log" 2>&1 ||
-				{ con "INFO $1: pve-usb-gadget up failed: $(tail -n 3 "$W/pvug.log" | tr '\n' ' ')"; return 1; }
-		else
-			GADGET_KIND=configfs
-			configfs_up || return 1
-		fi
-		;;
-	esac
-	return 0
+    local line mod opts gadget
+    ko=
+    line=$(cfg_line "$1") || return 1
+    IFS='|' read -r mod opts gadget <<< "$line"
+    cp "$PRISTINE" "$IMG"
+    case $mod in
+        distro) modprobe dummy_hcd $opts || return 1 ;;
+        *)
+            ko=$(eval echo "\${KO_${mod^^}:-}")
+            [ -n "$ko" ] && [ -r "$ko" ] || {
+                con "INFO $1: no module for '$mod', skipped"
+                return 1
+            }
+            modprobe -a usbcore udc-core
+            insmod "$ko" $opts || return 1
+            ;;
+    esac
+    con "INFO $1: dummy_hcd ${ko:-$(modinfo -n dummy_hcd)} (version $(cat /sys/module/dummy_hcd/version 2> /dev/null || echo none)) options '${opts:-(defaults)}', $(ls /sys/class/udc | wc -l) UDC(s)"
+    case $gadget in
+        gms)
+            if modinfo g_mass_storage > /dev/null 2>&1; then
+                GADGET_KIND=gms
+                modprobe g_mass_storage file="$IMG" removable=1 > "$W/gms.log" 2>&1 ||
+                    {
+                        con "INFO $1: modprobe g_mass_storage failed: $(tr '\n' ' ' < "$W/gms.log")"
+                        return 1
+                    }
+            else
+                # this kernel does not build g_mass_storage (Debian 6.1): the same gadget via configfs
+                GADGET_KIND=gms-configfs
+                gms_configfs_up || return 1
+            fi
+            ;;
+        pvug)
+            if [ -z "${ROUND:-}" ] && [ -n "${JAR:-}" ] && [ -r "$JAR" ] && command -v "${BENCH_JAVA:-java}" > /dev/null; then
+                GADGET_KIND=pvug
+                rm -f "$W/cfg/"*.conf
+                pvug init 901 --image "$IMG" > "$W/pvug.log" 2>&1 && pvug up 901 >> "$W/pvug.log" 2>&1 ||
+                    {
+                        con "INFO $1: pve-usb-gadget up failed: $(tail -n 3 "$W/pvug.log" | tr '\n' ' ')"
+                        return 1
+                    }
+            else
+                GADGET_KIND=configfs
+                configfs_up || return 1
+            fi
+            ;;
+    esac
+    return 0
 }
 teardown() {
-	case $GADGET_KIND in
-	gms) rmmod g_mass_storage ;;
-	gms-configfs) gms_configfs_down ;;
-	pvug) pvug down 901 > /dev/null 2>&1 ;;
-	configfs) configfs_down ;;
-	esac
-	GADGET_KIND=
-	sleep 0.5
-	rmmod dummy_hcd 2>/dev/null || { sleep 2; rmmod dummy_hcd; }
+    case $GADGET_KIND in
+        gms) rmmod g_mass_storage ;;
+        gms-configfs) gms_configfs_down ;;
+        pvug) pvug down 901 > /dev/null 2>&1 ;;
+        configfs) configfs_down ;;
+    esac
+    GADGET_KIND=
+    sleep 0.5
+    rmmod dummy_hcd 2> /dev/null || {
+        sleep 2
+        rmmod dummy_hcd
+    }
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "?"; else if (NR % 2) print a[(NR+1)/2]; else printf "%.1f\n", (a[NR/2]+a[NR/2+1])/2}'; }
@@ -219,69 +255,85 @@ median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "?"; else if (NR % 
 # a JVM start per round being too slow under TCG).
 declare -A MB PART
 for c in $BENCH_CONFIGS; do
-	con "START $c"
-	if ! setup "$c"; then
-		con "INFO $c: setup failed, skipped ($(dmesg | tail -n 3 | tr '\n' ' '))"
-		teardown 2>/dev/null
-		continue
-	fi
-	disk=$(find_disk 60) || { con "INFO $c: no disk appeared"; teardown; continue; }
-	speed=$(usb_speed)
-	echo "$c usb_speed_Mbps 1 $speed" >> "$RES"
-	echo "$c gadget 1 $GADGET_KIND" >> "$RES"
-	con "INFO $c: $disk at $speed Mb/s, gadget $GADGET_KIND"
+    con "START $c"
+    if ! setup "$c"; then
+        con "INFO $c: setup failed, skipped ($(dmesg | tail -n 3 | tr '\n' ' '))"
+        teardown 2> /dev/null
+        continue
+    fi
+    disk=$(find_disk 60) || {
+        con "INFO $c: no disk appeared"
+        teardown
+        continue
+    }
+    speed=$(usb_speed)
+    echo "$c usb_speed_Mbps 1 $speed" >> "$RES"
+    echo "$c gadget 1 $GADGET_KIND" >> "$RES"
+    con "INFO $c: $disk at $speed Mb/s, gadget $GADGET_KIND"
 
-	# size the runs: about $BENCH_TARGET_S seconds each, from a 4 MiB probe
-	probe=$(dd_rate if="$disk" of=/dev/null bs=1M count=4 iflag=direct)
-	mb=$(awk -v p="$probe" -v t="$BENCH_TARGET_S" -v max="$((BENCH_IMG_MB - 16))" 'BEGIN { n = p * t / 1.048576; n = (n >= 32) ? int(n / 16) * 16 : int(n / 4) * 4; if (n < 4) n = 4; if (n > max) n = max; print n }')
-	echo "$c probe_MBps 1 $probe" >> "$RES"
-	echo "$c run_MiB 1 $mb" >> "$RES"
-	con "INFO $c: probe $probe MB/s, runs of $mb MiB"
+    # size the runs: about $BENCH_TARGET_S seconds each, from a 4 MiB probe
+    probe=$(dd_rate if="$disk" of=/dev/null bs=1M count=4 iflag=direct)
+    mb=$(awk -v p="$probe" -v t="$BENCH_TARGET_S" -v max="$((BENCH_IMG_MB - 16))" 'BEGIN { n = p * t / 1.048576; n = (n >= 32) ? int(n / 16) * 16 : int(n / 4) * 4; if (n < 4) n = 4; if (n > max) n = max; print n }')
+    echo "$c probe_MBps 1 $probe" >> "$RES"
+    echo "$c run_MiB 1 $mb" >> "$RES"
+    con "INFO $c: probe $probe MB/s, runs of $mb MiB"
 
-	# the 300 MB file, through the filesystem, caches dropped before each run. When the probe
-	# says that would take more than $BENCH_FILE_CAP_S s, one run reads only the start of the
-	# file and the whole-file time is extrapolated (and marked so).
-	mkdir -p /mnt/drive
-	part=$(awk -v p="$probe" -v f="$BENCH_FILE_MB" -v cap="$BENCH_FILE_CAP_S" 'BEGIN { if (p <= 0 || f / p > cap) { m = int(p * cap / 4); if (m < 4) m = 4; print m } else print 0 }')
-	fruns=$BENCH_FILE_RUNS
-	[ "$part" -gt 0 ] && fruns=1
-	for r in $(seq "$fruns"); do
-		mount -t vfat -o ro "$disk" /mnt/drive || { con "INFO $c: mount failed"; break; }
-		if [ "$r" = 1 ] && [ "$part" = 0 ]; then
-			[ "$(sha256sum < /mnt/drive/big.bin | cut -d' ' -f1)" = "$sha_file" ] && echo "$c file_sha_ok 1 yes" >> "$RES" || echo "$c file_sha_ok 1 NO" >> "$RES"
-		fi
-		sync; echo 3 > /proc/sys/vm/drop_caches
-		t0=$(date +%s.%N)
-		if [ "$part" = 0 ]; then
-			cat /mnt/drive/big.bin > /dev/null
-			t1=$(date +%s.%N)
-			echo "$c file_read_s $r $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')" >> "$RES"
-		else
-			dd if=/mnt/drive/big.bin of=/dev/null bs=1M count="$part" status=none
-			t1=$(date +%s.%N)
-			echo "$c file_read_s $r $(awk -v a="$t0" -v b="$t1" -v m="$part" -v f="$BENCH_FILE_MB" 'BEGIN { printf "%.0f", (b - a) * f * 1e6 / (m * 1048576) }')" >> "$RES"
-			echo "$c file_read_extrapolated_from_MiB 1 $part" >> "$RES"
-		fi
-		umount /mnt/drive
-	done
+    # the 300 MB file, through the filesystem, caches dropped before each run. When the probe
+    # says that would take more than $BENCH_FILE_CAP_S s, one run reads only the start of the
+    # file and the whole-file time is extrapolated (and marked so).
+    mkdir -p /mnt/drive
+    part=$(awk -v p="$probe" -v f="$BENCH_FILE_MB" -v cap="$BENCH_FILE_CAP_S" 'BEGIN { if (p <= 0 || f / p > cap) { m = int(p * cap / 4); if (m < 4) m = 4; print m } else print 0 }')
+    fruns=$BENCH_FILE_RUNS
+    [ "$part" -gt 0 ] && fruns=1
+    for r in $(seq "$fruns"); do
+        mount -t vfat -o ro "$disk" /mnt/drive || {
+            con "INFO $c: mount failed"
+            break
+        }
+        if [ "$r" = 1 ] && [ "$part" = 0 ]; then
+            [ "$(sha256sum < /mnt/drive/big.bin | cut -d' ' -f1)" = "$sha_file" ] && echo "$c file_sha_ok 1 yes" >> "$RES" || echo "$c file_sha_ok 1 NO" >> "$RES"
+        fi
+        sync
+        echo 3 > /proc/sys/vm/drop_caches
+        t0=$(date +%s.%N)
+        if [ "$part" = 0 ]; then
+            cat /mnt/drive/big.bin > /dev/null
+            t1=$(date +%s.%N)
+            echo "$c file_read_s $r $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')" >> "$RES"
+        else
+            dd if=/mnt/drive/big.bin of=/dev/null bs=1M count="$part" status=none
+            t1=$(date +%s.%N)
+            echo "$c file_read_s $r $(awk -v a="$t0" -v b="$t1" -v m="$part" -v f="$BENCH_FILE_MB" 'BEGIN { printf "%.0f", (b - a) * f * 1e6 / (m * 1048576) }')" >> "$RES"
+            echo "$c file_read_extrapolated_from_MiB 1 $part" >> "$RES"
+        fi
+        umount /mnt/drive
+    done
 
-	MB[$c]=$mb
-	PART[$c]=$part
-	teardown
+    MB[$c]=$mb
+    PART[$c]=$part
+    teardown
 done
 
 for r in $(seq "$BENCH_RUNS"); do
-	con "ROUND $r"
-	for c in $BENCH_CONFIGS; do
-		[ -n "${MB[$c]:-}" ] || continue
-		if ! ROUND=$r setup "$c"; then con "INFO $c: round $r setup failed"; teardown 2>/dev/null; continue; fi
-		disk=$(find_disk 60) || { con "INFO $c: round $r: no disk"; teardown; continue; }
-		echo "$c read_MBps $r $(dd_rate if="$disk" of=/dev/null bs=1M count="${MB[$c]}" iflag=direct)" >> "$RES"
-		echo "$c write_MBps $r $(dd_rate if=/dev/zero of="$disk" bs=1M count="${MB[$c]}" oflag=direct)" >> "$RES"
-		teardown
-	done
+    con "ROUND $r"
+    for c in $BENCH_CONFIGS; do
+        [ -n "${MB[$c]:-}" ] || continue
+        if ! ROUND=$r setup "$c"; then
+            con "INFO $c: round $r setup failed"
+            teardown 2> /dev/null
+            continue
+        fi
+        disk=$(find_disk 60) || {
+            con "INFO $c: round $r: no disk"
+            teardown
+            continue
+        }
+        echo "$c read_MBps $r $(dd_rate if="$disk" of=/dev/null bs=1M count="${MB[$c]}" iflag=direct)" >> "$RES"
+        echo "$c write_MBps $r $(dd_rate if=/dev/zero of="$disk" bs=1M count="${MB[$c]}" oflag=direct)" >> "$RES"
+        teardown
+    done
 done
 for c in $BENCH_CONFIGS; do
-	[ -n "${MB[$c]:-}" ] || continue
-	con "RESULT $c read $(grep "^$c read_MBps" "$RES" | awk '{print $4}' | median) MB/s, write $(grep "^$c write_MBps" "$RES" | awk '{print $4}' | median) MB/s, file $(grep "^$c file_read_s" "$RES" | awk '{print $4}' | median) s$([ "${PART[$c]}" -gt 0 ] && echo " (extrapolated from ${PART[$c]} MiB)") (runs of ${MB[$c]} MiB)"
+    [ -n "${MB[$c]:-}" ] || continue
+    con "RESULT $c read $(grep "^$c read_MBps" "$RES" | awk '{print $4}' | median) MB/s, write $(grep "^$c write_MBps" "$RES" | awk '{print $4}' | median) MB/s, file $(grep "^$c file_read_s" "$RES" | awk '{print $4}' | median) s$([ "${PART[$c]}" -gt 0 ] && echo " (extrapolated from ${PART[$c]} MiB)") (runs of ${MB[$c]} MiB)"
 done

@@ -6,45 +6,51 @@ OUT=$1
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$OUT/meta.env"
 R=$OUT/results.txt
-[ -s "$R" ] || { echo "table: no results in $OUT" >&2; exit 1; }
+[ -s "$R" ] || {
+    echo "table: no results in $OUT" >&2
+    exit 1
+}
 med() { grep "^$1 $2 " "$R" | awk '{print $4}' | grep -v ERR | sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "-"; else if (NR % 2) print a[(NR+1)/2]; else printf "%.1f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 one() { grep "^$1 $2 " "$R" | head -n 1 | awk '{print $4}'; }
 all() { grep "^$1 $2 " "$R" | awk '{print $4}' | tr '\n' ' ' | sed 's/ $//'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b; else print "-" }'; }
 declare -A desc=(
-	[writeup]="(a) write-up: kernel's own dummy_hcd, defaults, g_mass_storage gadget"
-	[ours]="(b) ours: DKMS module, our modprobe.d, our gadget"
-	[legacy-writeup]="timer_list source unpatched, write-up settings"
-	[legacy-ours]="timer_list source unpatched, our settings"
-	[patched-ours]="timer_list source + our hrtimer patch, our settings"
+    [writeup]="(a) write-up: kernel's own dummy_hcd, defaults, g_mass_storage gadget"
+    [ours]="(b) ours: DKMS module, our modprobe.d, our gadget"
+    [legacy - writeup]="timer_list source unpatched, write-up settings"
+    [legacy - ours]="timer_list source unpatched, our settings"
+    [patched - ours]="timer_list source + our hrtimer patch, our settings"
 )
 table=$OUT/table.md
 {
-	echo "Kernel $KVER (HZ=$HZ), QEMU $ACCEL, 2 vCPUs, $DATE. Medians of $RUNS runs (MB/s = 10^6 B/s); 300 MB file: median of $FILE_RUNS. Host: $(nproc) cores, load average $LOAD0 before the boot, $LOAD1 after."
-	echo
-	echo "| configuration | USB speed | seq read MB/s | seq write MB/s | 300 MB file read | run size |"
-	echo "|---|---|---:|---:|---:|---:|"
-	for c in $CONFIGS; do
-		grep -q "^$c " "$R" || { echo "| $c: ${desc[$c]:-} | skipped | | | | |"; continue; }
-		x=$(one "$c" file_read_extrapolated_from_MiB)
-		echo "| $c: ${desc[$c]:-} | $(one "$c" usb_speed_Mbps) Mb/s | $(med "$c" read_MBps) | $(med "$c" write_MBps) | $(med "$c" file_read_s) s${x:+ (extrapolated from the first $x MiB)} | $(one "$c" run_MiB) MiB |"
-	done
-	echo "| ceiling: page-cache read of the image | | $(med ceiling pagecache_read_MBps) | | | |"
-	echo
-	echo "- (b) / (a): read $(ratio "$(med ours read_MBps)" "$(med writeup read_MBps)"), write $(ratio "$(med ours write_MBps)" "$(med writeup write_MBps)"), 300 MB file $(ratio "$(med writeup file_read_s)" "$(med ours file_read_s)") faster"
-	echo "- timer_list source, our settings, patched / unpatched: read $(ratio "$(med patched-ours read_MBps)" "$(med legacy-ours read_MBps)"), write $(ratio "$(med patched-ours write_MBps)" "$(med legacy-ours write_MBps)"), 300 MB file $(ratio "$(med legacy-ours file_read_s)" "$(med patched-ours file_read_s)") faster"
-	echo "- patched with our settings / unpatched with the write-up's: read $(ratio "$(med patched-ours read_MBps)" "$(med legacy-writeup read_MBps)"), write $(ratio "$(med patched-ours write_MBps)" "$(med legacy-writeup write_MBps)"), 300 MB file $(ratio "$(med legacy-writeup file_read_s)" "$(med patched-ours file_read_s)") faster"
-	bad=$(grep ' file_sha_ok 1 NO' "$R" | awk '{print $1}' | tr '\n' ' ' || true)
-	echo "- the 300 MB file's sha256 was checked through every configuration that read it whole${bad:+; MISMATCH: $bad}"
-	echo "- gadget for 'ours': $(one ours gadget) (phase 1)"
-	echo
-	echo "Individual runs (MB/s):"
-	echo
-	for c in $CONFIGS; do
-		grep -q "^$c read_MBps" "$R" || continue
-		echo "- $c: read $(all "$c" read_MBps); write $(all "$c" write_MBps); file s: $(all "$c" file_read_s)"
-	done
-	echo "- ceiling: $(all ceiling pagecache_read_MBps)"
+    echo "Kernel $KVER (HZ=$HZ), QEMU $ACCEL, 2 vCPUs, $DATE. Medians of $RUNS runs (MB/s = 10^6 B/s); 300 MB file: median of $FILE_RUNS. Host: $(nproc) cores, load average $LOAD0 before the boot, $LOAD1 after."
+    echo
+    echo "| configuration | USB speed | seq read MB/s | seq write MB/s | 300 MB file read | run size |"
+    echo "|---|---|---:|---:|---:|---:|"
+    for c in $CONFIGS; do
+        grep -q "^$c " "$R" || {
+            echo "| $c: ${desc[$c]:-} | skipped | | | | |"
+            continue
+        }
+        x=$(one "$c" file_read_extrapolated_from_MiB)
+        echo "| $c: ${desc[$c]:-} | $(one "$c" usb_speed_Mbps) Mb/s | $(med "$c" read_MBps) | $(med "$c" write_MBps) | $(med "$c" file_read_s) s${x:+ (extrapolated from the first $x MiB)} | $(one "$c" run_MiB) MiB |"
+    done
+    echo "| ceiling: page-cache read of the image | | $(med ceiling pagecache_read_MBps) | | | |"
+    echo
+    echo "- (b) / (a): read $(ratio "$(med ours read_MBps)" "$(med writeup read_MBps)"), write $(ratio "$(med ours write_MBps)" "$(med writeup write_MBps)"), 300 MB file $(ratio "$(med writeup file_read_s)" "$(med ours file_read_s)") faster"
+    echo "- timer_list source, our settings, patched / unpatched: read $(ratio "$(med patched-ours read_MBps)" "$(med legacy-ours read_MBps)"), write $(ratio "$(med patched-ours write_MBps)" "$(med legacy-ours write_MBps)"), 300 MB file $(ratio "$(med legacy-ours file_read_s)" "$(med patched-ours file_read_s)") faster"
+    echo "- patched with our settings / unpatched with the write-up's: read $(ratio "$(med patched-ours read_MBps)" "$(med legacy-writeup read_MBps)"), write $(ratio "$(med patched-ours write_MBps)" "$(med legacy-writeup write_MBps)"), 300 MB file $(ratio "$(med legacy-writeup file_read_s)" "$(med patched-ours file_read_s)") faster"
+    bad=$(grep ' file_sha_ok 1 NO' "$R" | awk '{print $1}' | tr '\n' ' ' || true)
+    echo "- the 300 MB file's sha256 was checked through every configuration that read it whole${bad:+; MISMATCH: $bad}"
+    echo "- gadget for 'ours': $(one ours gadget) (phase 1)"
+    echo
+    echo "Individual runs (MB/s):"
+    echo
+    for c in $CONFIGS; do
+        grep -q "^$c read_MBps" "$R" || continue
+        echo "- $c: read $(all "$c" read_MBps); write $(all "$c" write_MBps); file s: $(all "$c" file_read_s)"
+    done
+    echo "- ceiling: $(all ceiling pagecache_read_MBps)"
 } > "$table"
 cp "$table" "$BENCH_DIR/out/results-$LABEL-$STAMP.md"
 cat "$table"

@@ -21,12 +21,12 @@ OUT=/itest-out
 con() { echo "$*" > /dev/console; }
 
 poweroff_now() {
-  sync
-  echo 1 > /proc/sys/kernel/sysrq 2>/dev/null
-  echo o > /proc/sysrq-trigger 2>/dev/null
-  sleep 10
-  busybox poweroff -f 2>/dev/null
-  exit 0   # PID 1 exiting panics the kernel; with panic=1 and -no-reboot QEMU exits anyway
+    sync
+    echo 1 > /proc/sys/kernel/sysrq 2> /dev/null
+    echo o > /proc/sysrq-trigger 2> /dev/null
+    sleep 10
+    busybox poweroff -f 2> /dev/null
+    exit 0 # PID 1 exiting panics the kernel; with panic=1 and -no-reboot QEMU exits anyway
 }
 trap poweroff_now EXIT
 
@@ -38,15 +38,15 @@ mount -t tmpfs -o mode=0755 tmpfs /run
 mkdir -p /itest-scratch
 mount -t tmpfs -o mode=0755 tmpfs /itest-scratch
 mkdir -p /dev/pts /dev/shm
-mount -t devpts devpts /dev/pts 2>/dev/null
-mount -t tmpfs -o mode=1777 tmpfs /dev/shm 2>/dev/null
-ln -sf /proc/self/fd /dev/fd 2>/dev/null
-ln -sf /proc/self/fd/0 /dev/stdin 2>/dev/null
-ln -sf /proc/self/fd/1 /dev/stdout 2>/dev/null
-ln -sf /proc/self/fd/2 /dev/stderr 2>/dev/null
-hostname "itest-$ITEST_KLABEL" 2>/dev/null
+mount -t devpts devpts /dev/pts 2> /dev/null
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm 2> /dev/null
+ln -sf /proc/self/fd /dev/fd 2> /dev/null
+ln -sf /proc/self/fd/0 /dev/stdin 2> /dev/null
+ln -sf /proc/self/fd/1 /dev/stdout 2> /dev/null
+ln -sf /proc/self/fd/2 /dev/stderr 2> /dev/null
+hostname "itest-$ITEST_KLABEL" 2> /dev/null
 # Keep the console for our protocol lines; kernel messages go to each scenario's log via dmesg.
-dmesg -n 1 2>/dev/null
+dmesg -n 1 2> /dev/null
 read -r up _ < /proc/uptime
 con "ITEST BOOTED $ITEST_KLABEL ${up%.*} $(uname -r)"
 
@@ -55,66 +55,73 @@ con "ITEST BOOTED $ITEST_KLABEL ${up%.*} $(uname -r)"
 mount -t tmpfs -o mode=0755 tmpfs /etc/modprobe.d
 echo "options usb-storage delay_use=0" > /etc/modprobe.d/itest-usb-storage.conf
 if [ -n "${ITEST_MODPROBE_CONF:-}" ] && [ -r "$ITEST_MODPROBE_CONF" ]; then
-  cp "$ITEST_MODPROBE_CONF" /etc/modprobe.d/pve-usb-gadget.conf
-  con "ITEST INFO $ITEST_KLABEL installed $ITEST_MODPROBE_CONF as /etc/modprobe.d/pve-usb-gadget.conf"
+    cp "$ITEST_MODPROBE_CONF" /etc/modprobe.d/pve-usb-gadget.conf
+    con "ITEST INFO $ITEST_KLABEL installed $ITEST_MODPROBE_CONF as /etc/modprobe.d/pve-usb-gadget.conf"
 else
-  con "ITEST INFO $ITEST_KLABEL no modprobe.d/pve-usb-gadget.conf in the repository: dummy_hcd gets no options"
+    con "ITEST INFO $ITEST_KLABEL no modprobe.d/pve-usb-gadget.conf in the repository: dummy_hcd gets no options"
 fi
 modprobe configfs && mount -t configfs configfs /sys/kernel/config
 modprobe usb-storage
 modprobe sd_mod
 modprobe loop
-modprobe virtio_blk   # the scratch disks /dev/vda and /dev/vdb (80-block-device)
+modprobe virtio_blk # the scratch disks /dev/vda and /dev/vdb (80-block-device)
 if [ -n "${ITEST_CUSTOM_DUMMY_HCD:-}" ]; then
-  con "ITEST INFO $ITEST_KLABEL dummy_hcd resolves to $(modinfo -n dummy_hcd 2>&1)"
+    con "ITEST INFO $ITEST_KLABEL dummy_hcd resolves to $(modinfo -n dummy_hcd 2>&1)"
 fi
 
 passed=0
 failed=0
 for scen in $ITEST_SCENARIOS; do
-  name=$(basename "$scen" .sh)
-  log="$OUT/$name.log"
-  export SCRATCH="/itest-scratch/$name"
-  export CFG="$SCRATCH/cfg"
-  rm -rf "$SCRATCH"
-  mkdir -p "$CFG"
-  chmod 0755 "$SCRATCH" "$CFG"
-  dmesg -C 2>/dev/null
-  con "ITEST START $ITEST_KLABEL $name"
-  t0=$(date +%s)
-  reason=""
-  # timeout(1) runs the scenario in its own process group and kills the whole group on expiry.
-  ( cd "$SCRATCH" && exec timeout -k 10 "$ITEST_SCENARIO_TIMEOUT" bash "$scen" ) > "$log.out" 2>&1 < /dev/null
-  rc=$?
-  t1=$(date +%s)
-  case $rc in
-    0) ;;
-    124|137) reason="watchdog: killed after ${ITEST_SCENARIO_TIMEOUT}s" ;;
-    *) reason="exit $rc" ;;
-  esac
-  {
-    cat "$log.out"
-    echo "---- cleanup after $name"
-  } > "$log"
-  rm -f "$log.out"
-  # Whatever the scenario left: tear it down so the next one starts clean (itself under a watchdog).
-  timeout -k 5 120 env ITEST_NO_EXIT_TRAP=1 bash -c ". '$ITEST_DIR/lib/guest-lib.sh'; itest_cleanup_all" >> "$log" 2>&1
-  crc=$?
-  [ $crc -ne 0 ] && echo "cleanup exit $crc (the next scenario may not start clean)" >> "$log"
-  { echo "---- dmesg during $name"; dmesg 2>/dev/null; } >> "$log"
-  if [ $rc -eq 0 ]; then
-    passed=$((passed + 1))
-    con "ITEST RESULT $ITEST_KLABEL $name PASS $((t1 - t0))s"
-    if [ "${ITEST_VERBOSE:-0}" = 1 ]; then
-      sed "s|^|ITEST LOG $ITEST_KLABEL $name \| |" "$log" > /dev/console
+    name=$(basename "$scen" .sh)
+    log="$OUT/$name.log"
+    export SCRATCH="/itest-scratch/$name"
+    export CFG="$SCRATCH/cfg"
+    rm -rf "$SCRATCH"
+    mkdir -p "$CFG"
+    chmod 0755 "$SCRATCH" "$CFG"
+    dmesg -C 2> /dev/null
+    con "ITEST START $ITEST_KLABEL $name"
+    t0=$(date +%s)
+    reason=""
+    # timeout(1) runs the scenario in its own process group and kills the whole group on expiry.
+    (cd "$SCRATCH" && exec timeout -k 10 "$ITEST_SCENARIO_TIMEOUT" bash "$scen") > "$log.out" 2>&1 < /dev/null
+    rc=$?
+    t1=$(date +%s)
+    case $rc in
+        0) ;;
+        124 | 137) reason="watchdog: killed after ${ITEST_SCENARIO_TIMEOUT}s" ;;
+        *) reason="exit $rc" ;;
+    esac
+    {
+        cat "$log.out"
+        echo "---- cleanup after $name"
+    } > "$log"
+    rm -f "$log.out"
+    # Whatever the scenario left: tear it down so the next one starts clean (itself under a watchdog).
+    timeout -k 5 120 env ITEST_NO_EXIT_TRAP=1 bash -c ". '$ITEST_DIR/lib/guest-lib.sh'; itest_cleanup_all" >> "$log" 2>&1
+    crc=$?
+    [ $crc -ne 0 ] && echo "cleanup exit $crc (the next scenario may not start clean)" >> "$log"
+    {
+        echo "---- dmesg during $name"
+        dmesg 2> /dev/null
+    } >> "$log"
+    if [ $rc -eq 0 ]; then
+        passed=$((passed + 1))
+        con "ITEST RESULT $ITEST_KLABEL $name PASS $((t1 - t0))s"
+        if [ "${ITEST_VERBOSE:-0}" = 1 ]; then
+            sed "s|^|ITEST LOG $ITEST_KLABEL $name \| |" "$log" > /dev/console
+        fi
+    else
+        failed=$((failed + 1))
+        con "ITEST RESULT $ITEST_KLABEL $name FAIL $((t1 - t0))s $reason"
+        # The scenario's own output, then the last kernel messages.
+        {
+            sed '/^---- dmesg during/,$d' "$log"
+            echo "---- dmesg (last 40 lines)"
+            sed -n '/^---- dmesg during/,$p' "$log" | tail -n 40
+        } |
+            sed "s|^|ITEST LOG $ITEST_KLABEL $name \| |" > /dev/console
     fi
-  else
-    failed=$((failed + 1))
-    con "ITEST RESULT $ITEST_KLABEL $name FAIL $((t1 - t0))s $reason"
-    # The scenario's own output, then the last kernel messages.
-    { sed '/^---- dmesg during/,$d' "$log"; echo "---- dmesg (last 40 lines)"; sed -n '/^---- dmesg during/,$p' "$log" | tail -n 40; } \
-      | sed "s|^|ITEST LOG $ITEST_KLABEL $name \| |" > /dev/console
-  fi
 done
 sync
 con "ITEST END $ITEST_KLABEL $passed $failed"

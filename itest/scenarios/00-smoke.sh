@@ -35,17 +35,17 @@ echo dummy_udc.0 > "$G/UDC" || die "bind to dummy_udc.0"
 assert_eq dummy_udc.0 "$(cat "$G/UDC")" "gadget bound"
 
 if expect_drive 0x1d6b 0x0104 ITESTSMOKE0001 "$img" 30; then
-  t1=$(date +%s.%N)
-  say "enumeration + full read took $(awk "BEGIN{printf \"%.1f\", $t1-$t0}")s"
-  assert_eq 1d6b "$(cat "$USBDEV/idVendor")" "sysfs idVendor"
-  assert_eq 0104 "$(cat "$USBDEV/idProduct")" "sysfs idProduct"
-  assert_eq itest "$(cat "$USBDEV/manufacturer")" "sysfs manufacturer"
-  assert_eq "Smoke Disk" "$(cat "$USBDEV/product")" "sysfs product"
-  assert_eq $((8 * 2048)) "$(cat "/sys/block/${DISK#/dev/}/size")" "disk size in sectors"
-  # a write through the host side lands in the image
-  head -c 65536 /dev/urandom > "$SCRATCH/chunk"
-  dd if="$SCRATCH/chunk" of="$DISK" bs=64k seek=3 oflag=direct conv=fsync status=none
-  assert_true "host write visible in the image" cmp -n 65536 "$SCRATCH/chunk" <(dd if="$img" bs=64k skip=3 count=1 status=none)
+    t1=$(date +%s.%N)
+    say "enumeration + full read took $(awk "BEGIN{printf \"%.1f\", $t1-$t0}")s"
+    assert_eq 1d6b "$(cat "$USBDEV/idVendor")" "sysfs idVendor"
+    assert_eq 0104 "$(cat "$USBDEV/idProduct")" "sysfs idProduct"
+    assert_eq itest "$(cat "$USBDEV/manufacturer")" "sysfs manufacturer"
+    assert_eq "Smoke Disk" "$(cat "$USBDEV/product")" "sysfs product"
+    assert_eq $((8 * 2048)) "$(cat "/sys/block/${DISK#/dev/}/size")" "disk size in sectors"
+    # a write through the host side lands in the image
+    head -c 65536 /dev/urandom > "$SCRATCH/chunk"
+    dd if="$SCRATCH/chunk" of="$DISK" bs=64k seek=3 oflag=direct conv=fsync status=none
+    assert_true "host write visible in the image" cmp -n 65536 "$SCRATCH/chunk" <(dd if="$img" bs=64k skip=3 count=1 status=none)
 fi
 
 echo "" > "$G/UDC"

@@ -6,12 +6,20 @@ set -u
 
 VMID=101
 SERIAL=ITEST0000LIFE101
-img="$SCRATCH/vm101.img"
+# a path with a non-ASCII character, as in /mnt/Sicherung/Stick-ä.img: the hook runs under LC_ALL=C
+img="$SCRATCH/Stick-ä.img"
 make_image "$img" 16 random
 write_conf $VMID image="$img" vendor_id=0x1d6b product_id=0x0104 serial=$SERIAL \
-  manufacturer="itest maker" product="Lifecycle Stick" \
-  inquiry_vendor=ITESTVND inquiry_product="LIFECYCLE DISK" inquiry_revision=1.23 \
-  enumerate_timeout=60
+    manufacturer="itest maker" product="Lifecycle Stick" \
+    inquiry_vendor=ITESTVND inquiry_product="LIFECYCLE DISK" inquiry_revision=1.23 \
+    enumerate_timeout=60
+
+# what the hook runs in: Proxmox's environment (LC_ALL=C, its PATH, nothing else of ours), cwd /, stdin empty
+printf '#!/bin/sh\n{ echo "cwd=$(pwd)"; env; echo "stdin=$(cat)"; } > %s\n' "$SCRATCH/hook-env" > "$SCRATCH/record-env"
+chmod 0755 "$SCRATCH/record-env"
+HOOK_LAUNCHER=$SCRATCH/record-env run_hook 0 $VMID pre-start
+seen=$(grep -vE '^(PVE_USB_GADGET[A-Z_]*|PWD|SHLVL|_|OLDPWD)=' "$SCRATCH/hook-env" | sort | tr '\n' ' ')
+assert_eq "LC_ALL=C PATH=/sbin:/bin:/usr/sbin:/usr/bin cwd=/ stdin= " "$seen" "the hook's environment is Proxmox's"
 
 run_hook 0 $VMID pre-start
 assert_eq "" "$(grep -E 'Exception|^\s+at ' <<< "$OUT")" "pre-start: no stack trace"
@@ -21,23 +29,23 @@ udc=$(gadget_udc $VMID)
 assert_match "$udc" '^dummy_udc\.[0-9]+$' "gadget bound to a dummy UDC ($udc)"
 # pre-start waits until the host has enumerated the drive: it must be there right away
 if d=$(find_usb_dev 0x1d6b 0x0104 $SERIAL); then
-  ok "USB device present when pre-start returns (${d##*/})"
+    pass "USB device present when pre-start returns (${d##*/})"
 else
-  not_ok "USB device not yet present when pre-start returned (it must wait for enumeration)"
+    fail "USB device not yet present when pre-start returned (it must wait for enumeration)"
 fi
 if expect_drive 0x1d6b 0x0104 $SERIAL "$img" 30; then
-  assert_eq 1d6b "$(cat "$USBDEV/idVendor")" "sysfs idVendor"
-  assert_eq 0104 "$(cat "$USBDEV/idProduct")" "sysfs idProduct"
-  assert_eq $SERIAL "$(cat "$USBDEV/serial")" "sysfs serial"
-  assert_eq "itest maker" "$(cat "$USBDEV/manufacturer" 2>/dev/null)" "sysfs manufacturer"
-  assert_eq "Lifecycle Stick" "$(cat "$USBDEV/product" 2>/dev/null)" "sysfs product"
-  sd=${DISK#/dev/}
-  trim() { sed -e 's/[[:space:]]*$//' "$1"; }
-  assert_eq ITESTVND "$(trim /sys/block/$sd/device/vendor)" "INQUIRY vendor"
-  assert_eq "LIFECYCLE DISK" "$(trim /sys/block/$sd/device/model)" "INQUIRY product"
-  assert_eq 1.23 "$(trim /sys/block/$sd/device/rev)" "INQUIRY revision"
-  assert_eq 1 "$(cat /sys/block/$sd/removable)" "removable (default true)"
-  assert_eq 0 "$(cat /sys/block/$sd/ro)" "writable (read_only default false)"
+    assert_eq 1d6b "$(cat "$USBDEV/idVendor")" "sysfs idVendor"
+    assert_eq 0104 "$(cat "$USBDEV/idProduct")" "sysfs idProduct"
+    assert_eq $SERIAL "$(cat "$USBDEV/serial")" "sysfs serial"
+    assert_eq "itest maker" "$(cat "$USBDEV/manufacturer" 2> /dev/null)" "sysfs manufacturer"
+    assert_eq "Lifecycle Stick" "$(cat "$USBDEV/product" 2> /dev/null)" "sysfs product"
+    sd=${DISK#/dev/}
+    trim() { sed -e 's/[[:space:]]*$//' "$1"; }
+    assert_eq ITESTVND "$(trim /sys/block/$sd/device/vendor)" "INQUIRY vendor"
+    assert_eq "LIFECYCLE DISK" "$(trim /sys/block/$sd/device/model)" "INQUIRY product"
+    assert_eq 1.23 "$(trim /sys/block/$sd/device/rev)" "INQUIRY revision"
+    assert_eq 1 "$(cat /sys/block/$sd/removable)" "removable (default true)"
+    assert_eq 0 "$(cat /sys/block/$sd/ro)" "writable (read_only default false)"
 fi
 
 run_tool 0 guid $VMID

@@ -9,43 +9,46 @@ vmid() { echo $((200 + $1)); }
 pid_of() { printf '0x02%02x' "$1"; }
 serial_of() { printf 'ITESTPAR%08d' "$1"; }
 for n in 1 2 3 4 5 6 7 8; do
-  make_image "$SCRATCH/vm$n.img" $((1 + n % 2)) random
-  write_conf "$(vmid $n)" image="$SCRATCH/vm$n.img" vendor_id=0x1d6b product_id="$(pid_of $n)" \
-    serial="$(serial_of $n)" enumerate_timeout=120
+    make_image "$SCRATCH/vm$n.img" $((1 + n % 2)) random
+    write_conf "$(vmid $n)" image="$SCRATCH/vm$n.img" vendor_id=0x1d6b product_id="$(pid_of $n)" \
+        serial="$(serial_of $n)" enumerate_timeout=120
 done
 
 # pre_start_together N...: the hookscript's pre-start for each VM at once, as Proxmox runs them when VMs start
 # together; waits for all, checks each exit code.
 pre_start_together() {
-  local n pids=() t0=$SECONDS
-  for n in "$@"; do
-    ( hookscript "$(vmid $n)" pre-start > "$SCRATCH/pre-start-$n.out" 2>&1; echo $? > "$SCRATCH/pre-start-$n.rc" ) &
-    pids+=($!)
-  done
-  wait "${pids[@]}"
-  say "pre-start of VMs $* took $(( SECONDS - t0 ))s"
-  for n in "$@"; do
-    [ -s "$SCRATCH/pre-start-$n.out" ] && indent "$(< "$SCRATCH/pre-start-$n.out")"
-    assert_eq 0 "$(< "$SCRATCH/pre-start-$n.rc")" "parallel pre-start of VM $(vmid $n): exit code"
-  done
+    local n pids=() t0=$SECONDS
+    for n in "$@"; do
+        (
+            hookscript "$(vmid $n)" pre-start > "$SCRATCH/pre-start-$n.out" 2>&1
+            echo $? > "$SCRATCH/pre-start-$n.rc"
+        ) &
+        pids+=($!)
+    done
+    wait "${pids[@]}"
+    say "pre-start of VMs $* took $((SECONDS - t0))s"
+    for n in "$@"; do
+        [ -s "$SCRATCH/pre-start-$n.out" ] && indent "$(< "$SCRATCH/pre-start-$n.out")"
+        assert_eq 0 "$(< "$SCRATCH/pre-start-$n.rc")" "parallel pre-start of VM $(vmid $n): exit code"
+    done
 }
 
 # down_each N...: takes them down one after the other (in one JVM): the race that matters is the start.
 down_each() {
-  local n
-  for n in "$@"; do run_tool 0 down "$(vmid $n)"; done
+    local n
+    for n in "$@"; do run_tool 0 down "$(vmid $n)"; done
 }
 
 check_up() {
-  local n udcs=() u
-  for n in "$@"; do
-    u=$(gadget_udc "$(vmid $n)")
-    assert_match "$u" '^dummy_udc\.[0-9]+$' "VM $(vmid $n) bound to a UDC ($u)"
-    udcs+=("$u")
-    expect_drive 0x1d6b "$(pid_of $n)" "$(serial_of $n)" "$SCRATCH/vm$n.img" 60
-  done
-  assert_eq "$#" "$(printf '%s\n' "${udcs[@]}" | grep . | sort -u | wc -l)" "$# distinct UDCs (${udcs[*]})"
-  assert_eq "$#" "$(sd_disks | wc -l)" "$# disks on the host"
+    local n udcs=() u
+    for n in "$@"; do
+        u=$(gadget_udc "$(vmid $n)")
+        assert_match "$u" '^dummy_udc\.[0-9]+$' "VM $(vmid $n) bound to a UDC ($u)"
+        udcs+=("$u")
+        expect_drive 0x1d6b "$(pid_of $n)" "$(serial_of $n)" "$SCRATCH/vm$n.img" 60
+    done
+    assert_eq "$#" "$(printf '%s\n' "${udcs[@]}" | grep . | sort -u | wc -l)" "$# distinct UDCs (${udcs[*]})"
+    assert_eq "$#" "$(sd_disks | wc -l)" "$# disks on the host"
 }
 
 say "--- two at once"

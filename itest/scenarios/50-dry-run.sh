@@ -3,11 +3,7 @@
 set -u
 . "$ITEST_DIR/lib/guest-lib.sh"
 
-VMID=501
-SERIAL=ITESTDRY00000501
-img="$SCRATCH/vm$VMID.img"
-make_image "$img" 4 random
-write_conf $VMID image="$img" vendor_id=0x1d6b product_id=0x0501 serial=$SERIAL enumerate_timeout=60
+one_vm 501 ITESTDRY00000501 4 random
 
 say "--- up --dry-run on a host where no gadget module is loaded"
 before=$(snapshot)
@@ -16,15 +12,16 @@ upscript=$OUT
 assert_eq "$before" "$(snapshot)" "up --dry-run changed nothing (configfs, /proc/modules, disks)"
 assert_match "$upscript" 'modprobe' "script loads the modules"
 assert_match "$upscript" "mkdir .*$GADGET_PREFIX$VMID" "script has mkdir of the gadget"
-assert_match "$upscript" "echo .*0x1d6b.* > .*/idVendor" "script has echo 0x1d6b > .../idVendor"
-assert_match "$upscript" "echo .*0x0501.* > .*/idProduct" "script has echo 0x0501 > .../idProduct"
+assert_match "$upscript" "printf '%s.n' 0x1d6b > .*/idVendor" "script has printf '%s\\n' 0x1d6b > .../idVendor"
+assert_match "$upscript" "printf '%s.n' 0x0501 > .*/idProduct" "script has printf '%s\\n' 0x0501 > .../idProduct"
 assert_match "$upscript" "$SERIAL" "script sets the serial"
 assert_match "$upscript" "$img" "script sets the image"
 assert_true "the script is valid shell (bash -n)" bash -n <(echo "$upscript")
 
 say "--- the printed script, run by hand, builds the drive"
 echo "$upscript" > "$SCRATCH/up.sh"
-out=$(bash "$SCRATCH/up.sh" 2>&1); rc=$?
+out=$(bash "$SCRATCH/up.sh" 2>&1)
+rc=$?
 [ -n "$out" ] && sed 's/^/    up.sh | /' <<< "$out"
 assert_eq 0 $rc "running the up --dry-run script"
 expect_drive 0x1d6b 0x0501 $SERIAL "$img" 30
@@ -39,13 +36,16 @@ assert_match "$downscript" "rmdir .*$GADGET_PREFIX$VMID" "script has rmdir of th
 assert_match "$downscript" "UDC" "script unbinds the UDC"
 assert_true "the script is valid shell (bash -n)" bash -n <(echo "$downscript")
 echo "$downscript" > "$SCRATCH/down.sh"
-out=$(bash "$SCRATCH/down.sh" 2>&1); rc=$?
+out=$(bash "$SCRATCH/down.sh" 2>&1)
+rc=$?
 [ -n "$out" ] && sed 's/^/    down.sh | /' <<< "$out"
 assert_eq 0 $rc "running the down --dry-run script"
 assert_clean "after the down script"
 
 say "--- up --dry-run with the modules loaded, then a real up and down"
-modprobe dummy_hcd; modprobe libcomposite; modprobe usb_f_mass_storage
+modprobe dummy_hcd
+modprobe libcomposite
+modprobe usb_f_mass_storage
 before=$(snapshot)
 run_tool 0 up --dry-run $VMID
 assert_eq "$before" "$(snapshot)" "up --dry-run changed nothing"

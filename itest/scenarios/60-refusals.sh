@@ -5,16 +5,20 @@ set -u
 . "$ITEST_DIR/lib/guest-lib.sh"
 
 mk() { # N PID IMAGE [key=value...]: config for VM 600+N with serial ITESTREF000006NN
-  local n=$1 pid=$2 image=$3; shift 3
-  write_conf $((600 + n)) image="$image" vendor_id=0x1d6b product_id="$pid" \
-    serial="$(printf 'ITESTREF%08d' $((600 + n)))" enumerate_timeout=60 "$@"
+    local n=$1 pid=$2 image=$3
+    shift 3
+    write_conf $((600 + n)) image="$image" vendor_id=0x1d6b product_id="$pid" \
+        serial="$(printf 'ITESTREF%08d' $((600 + n)))" enumerate_timeout=60 "$@"
 }
 only_gadgets() { # EXPECTED-LIST MESSAGE: exactly these gadgets in configfs
-  assert_eq "$1" "$(all_gadgets | tr '\n' ' ' | sed 's/ $//')" "$2"
+    assert_eq "$1" "$(all_gadgets | tr '\n' ' ' | sed 's/ $//')" "$2"
 }
-img_a="$SCRATCH/a.img"; make_image "$img_a" 4 random
-img_b="$SCRATCH/b.img"; make_image "$img_b" 4 random
-img_c="$SCRATCH/c.img"; make_image "$img_c" 4 random
+img_a="$SCRATCH/a.img"
+make_image "$img_a" 4 random
+img_b="$SCRATCH/b.img"
+make_image "$img_b" 4 random
+img_c="$SCRATCH/c.img"
+make_image "$img_c" 4 random
 
 say "--- missing image"
 mk 1 0x0601 "$SCRATCH/does-not-exist.img"
@@ -50,18 +54,19 @@ losetup -d "$loopdev"
 say "--- image mounted on the host"
 mkfs_ok=0
 if command -v mkfs.ext2 > /dev/null || command -v mkfs.vfat > /dev/null; then
-  img_m="$SCRATCH/m.img"; make_image "$img_m" 4 zero
-  { mkfs.ext2 -q -F "$img_m" || mkfs.vfat "$img_m"; } > /dev/null 2>&1 && mkfs_ok=1
+    img_m="$SCRATCH/m.img"
+    make_image "$img_m" 4 zero
+    { mkfs.ext2 -q -F "$img_m" || mkfs.vfat "$img_m"; } > /dev/null 2>&1 && mkfs_ok=1
 fi
 if [ $mkfs_ok = 1 ] && mkdir -p "$SCRATCH/mnt" && mount -o loop "$img_m" "$SCRATCH/mnt"; then
-  mk 5 0x0605 "$img_m"
-  run_tool 1 up 605
-  assert_clean_error "mounted image"
-  assert_no_gadget 605 "mounted image"
-  umount "$SCRATCH/mnt"
-  losetup -D
+    mk 5 0x0605 "$img_m"
+    run_tool 1 up 605
+    assert_clean_error "mounted image"
+    assert_no_gadget 605 "mounted image"
+    umount "$SCRATCH/mnt"
+    losetup -D
 else
-  say "skipped: cannot make a filesystem here"
+    say "skipped: cannot make a filesystem here"
 fi
 
 say "--- VID:PID of another bound gadget"
@@ -84,11 +89,13 @@ chmod 0620 "$CFG/607.conf"
 run_tool 2 up 607
 assert_clean_error "group-writable config"
 assert_no_gadget 607 "group-writable config"
-chmod 0600 "$CFG/607.conf"; chown 12345:0 "$CFG/607.conf"
+chmod 0600 "$CFG/607.conf"
+chown 12345:0 "$CFG/607.conf"
 run_tool 2 up 607
 assert_clean_error "config not owned by root"
 assert_no_gadget 607 "config not owned by root"
-rm -f "$CFG/607.conf"; mkdir -m 0700 "$CFG/607.conf"   # exists but cannot be read as a file
+rm -f "$CFG/607.conf"
+mkdir -m 0700 "$CFG/607.conf" # exists but cannot be read as a file
 run_tool 2 up 607
 assert_clean_error "unreadable config (a directory)"
 assert_no_gadget 607 "unreadable config"
@@ -113,8 +120,8 @@ assert_clean_error "bad value"
 assert_contains "$OUT" "max_speed" "bad value: the message names the key"
 assert_no_gadget 607 "bad values"
 for bad in abc 0 1.5; do
-  run_tool 2 up "$bad"
-  assert_clean_error "vmid '$bad'"
+    run_tool 2 up "$bad"
+    assert_clean_error "vmid '$bad'"
 done
 only_gadgets "${GADGET_PREFIX}602" "bad configs: only VM 602's gadget"
 

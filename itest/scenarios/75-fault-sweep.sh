@@ -9,17 +9,13 @@
 set -u
 . "$ITEST_DIR/lib/guest-lib.sh"
 
-VMID=751
-SERIAL=ITESTSWEEP000751
-img="$SCRATCH/vm$VMID.img"
-make_image "$img" 1 random
+one_vm 751 ITESTSWEEP000751 1 random
 watch_image "$img"
-write_conf $VMID image="$img" vendor_id=0x1d6b product_id=0x0751 serial=$SERIAL enumerate_timeout=60
 is_up() { [ "$(gadget_udc $VMID)" != "" ] && find_usb_dev 0x1d6b 0x0751 $SERIAL > /dev/null; }
 
 part=${ITEST_SWEEP_PART:-1/1}
 share=${part%/*} parts=${part#*/}
-mine() { [ $(( (($1 - 1) % parts) + 1 )) = "$share" ]; }   # is fault point k this kernel's share?
+mine() { [ $(((($1 - 1) % parts) + 1)) = "$share" ]; } # is fault point k this kernel's share?
 say "fault points of this run: k = $share, $((share + parts)), $((share + 2 * parts))... (part $part)"
 
 warm_start
@@ -28,42 +24,48 @@ warm_run 0 - --version
 say "--- up, from a host with no gadget module loaded, fails before step k"
 up_steps=""
 for ((k = 1; k <= 80; k++)); do
-  mine $k || continue
-  unload_gadget_modules > /dev/null
-  warm_run any "up:$k:fail" up $VMID
-  if [ "$RC" = 0 ]; then up_steps=$k; break; fi
-  assert_eq 1 "$RC" "up:$k:fail exits 1"
-  assert_contains "$OUT" "injected fault before step $k of up" "up:$k:fail names the step"
-  assert_clean_error "up:$k:fail"
-  assert_clean "up:$k:fail rolled back"
-  assert_eq "" "$(grep -oE '^(dummy_hcd|libcomposite|usb_f_mass_storage) ' /proc/modules | tr -d '\n')" \
-    "up:$k:fail unloaded the modules it loaded"
-  image_intact "up:$k:fail"
+    mine $k || continue
+    unload_gadget_modules > /dev/null
+    warm_run any "up:$k:fail" up $VMID
+    if [ "$RC" = 0 ]; then
+        up_steps=$k
+        break
+    fi
+    assert_eq 1 "$RC" "up:$k:fail exits 1"
+    assert_contains "$OUT" "injected fault before step $k of up" "up:$k:fail names the step"
+    assert_clean_error "up:$k:fail"
+    assert_clean "up:$k:fail rolled back"
+    assert_eq "" "$(grep -oE '^(dummy_hcd|libcomposite|usb_f_mass_storage) ' /proc/modules | tr -d '\n')" \
+        "up:$k:fail unloaded the modules it loaded"
+    image_intact "up:$k:fail"
 done
 if [ -n "$up_steps" ]; then
-  ok "up from a bare host has fewer than $up_steps steps (a fault there never came); every fault before was rolled back"
-  assert_true "up with the fault past its last step brought the drive up" is_up
+    pass "up from a bare host has fewer than $up_steps steps (a fault there never came); every fault before was rolled back"
+    assert_true "up with the fault past its last step brought the drive up" is_up
 else
-  not_ok "up never got through (80 fault points)"
+    fail "up never got through (80 fault points)"
 fi
 
 say "--- down of a running gadget fails before step k: it takes down what is left and succeeds"
 down_steps=""
 for ((k = 1; k <= 40; k++)); do
-  mine $k || continue
-  warm_run 0 - up $VMID
-  assert_true "up before down:$k:fail" is_up
-  warm_run 0 "down:$k:fail" down $VMID
-  if [[ $OUT != *"injected fault before step $k of down"* ]]; then down_steps=$k; break; fi
-  assert_contains "$OUT" "taking down what is left" "down:$k:fail says it finishes the teardown"
-  assert_clean_error "down:$k:fail"
-  assert_clean "down:$k:fail finished anyway"
-  image_intact "down:$k:fail"
+    mine $k || continue
+    warm_run 0 - up $VMID
+    assert_true "up before down:$k:fail" is_up
+    warm_run 0 "down:$k:fail" down $VMID
+    if [[ $OUT != *"injected fault before step $k of down"* ]]; then
+        down_steps=$k
+        break
+    fi
+    assert_contains "$OUT" "taking down what is left" "down:$k:fail says it finishes the teardown"
+    assert_clean_error "down:$k:fail"
+    assert_clean "down:$k:fail finished anyway"
+    image_intact "down:$k:fail"
 done
 if [ -n "$down_steps" ]; then
-  ok "down has fewer than $down_steps steps (a fault there never came); after a fault before each, it finished"
+    pass "down has fewer than $down_steps steps (a fault there never came); after a fault before each, it finished"
 else
-  not_ok "down never got through (40 fault points)"
+    fail "down never got through (40 fault points)"
 fi
 assert_clean "end of the sweep"
 image_intact "end of the sweep"

@@ -3,11 +3,13 @@
 #
 # make-legacy-fixture.pl IN OUT
 #
+# IN: a dummy_hcd.c, or a kernel tarball (linux-source-X.Y.tar.xz) to take drivers/usb/gadget/udc/dummy_hcd.c from.
+#
 # Test helper: derives a timer_list-shaped dummy_hcd.c (the shape of Linux <= 6.9,
 # before upstream's "usb: gadget: dummy_hcd: Switch to hrtimer transfer scheduler"
 # and its follow-ups) from a current hrtimer-shaped one, by undoing those commits:
 #   - struct hrtimer timer            -> struct timer_list timer, no timer_pending flag
-#   - hrtimer_init()+.function        -> timer_setup(&dum_hcd->timer, dummy_timer, 0)
+#   - hrtimer_init()+.function or hrtimer_setup() (6.13+) -> timer_setup(&dum_hcd->timer, dummy_timer, 0)
 #   - hrtimer_start(.., 125 us)       -> mod_timer(&dum_hcd->timer, jiffies + 1)  (enqueue)
 #                                        mod_timer(.., jiffies + msecs_to_jiffies(1)) (callback)
 #   - hrtimer_start(.., 0)            -> mod_timer(&dum_hcd->timer, jiffies)
@@ -20,7 +22,17 @@ use warnings;
 
 die "usage: $0 IN OUT\n" unless @ARGV == 2;
 my ($in, $out) = @ARGV;
-my $s = do { local $/; open(my $fh, '<', $in) or die "$in: $!\n"; <$fh> };
+my $s = do {
+	local $/;
+	my $fh;
+	if ($in =~ /\.(?:tar(?:\.\w+)?|tgz|txz)$/) {
+		open($fh, '-|', 'tar', '-xOf', $in, '--wildcards', '*drivers/usb/gadget/udc/dummy_hcd.c') or die "$in: $!\n";
+	} else {
+		open($fh, '<', $in) or die "$in: $!\n";
+	}
+	<$fh>;
+};
+die "make-legacy-fixture: no dummy_hcd.c in $in\n" unless defined $s && length $s;
 
 sub must { my ($n, $what) = @_; die "make-legacy-fixture: '$what' matched $n times\n" unless $n; }
 
@@ -41,7 +53,9 @@ must(scalar($s =~ s/\t\} else if \(!dum_hcd->timer_pending &&\n\t+dum_hcd->rh_st
 # bus resume
 must(scalar($s =~ s/\t\tif \(!list_empty\(&dum_hcd->urbp_list\)\) \{\n\t\t\tdum_hcd->timer_pending = 1;\n\t\t\thrtimer_start\(&dum_hcd->timer, ns_to_ktime\(0\), HRTIMER_MODE_REL_SOFT\);\n\t\t\}\n/\t\tif (!list_empty(&dum_hcd->urbp_list))\n\t\t\tmod_timer(&dum_hcd->timer, jiffies);\n/), 'resume');
 # init (primary and super-speed hcd)
-my $n = ($s =~ s/\thrtimer_init\(&dum_hcd->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT\);\n\tdum_hcd->timer\.function = dummy_timer;\n/\ttimer_setup(&dum_hcd->timer, dummy_timer, 0);\n/g);
+# (hrtimer_init()+.function up to 6.12, hrtimer_setup() since 6.13)
+my $n = ($s =~ s/\thrtimer_init\(&dum_hcd->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT\);\n\tdum_hcd->timer\.function = dummy_timer;\n/\ttimer_setup(&dum_hcd->timer, dummy_timer, 0);\n/g)
+	|| ($s =~ s/\thrtimer_setup\(&dum_hcd->timer, dummy_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT\);\n/\ttimer_setup(&dum_hcd->timer, dummy_timer, 0);\n/g);
 die "make-legacy-fixture: init matched $n times, expected 2\n" unless $n == 2;
 # stop
 must(scalar($s =~ s/\thrtimer_cancel\(&dum_hcd->timer\);\n\tdum_hcd->timer_pending = 0;\n//), 'stop');

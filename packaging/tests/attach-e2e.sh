@@ -6,20 +6,8 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 JAR=${PVE_USB_GADGET_TEST_JAR:-$ROOT/target/pve-usb-gadget.jar}
-passed=0
-failed=0
-pass() { echo "PASS  $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL  $*"; failed=$((failed + 1)); }
-check() { # check DESCRIPTION COMMAND...: passes when COMMAND succeeds
-    local what=$1
-    shift
-    if "$@"; then pass "$what"; else fail "$what"; fi
-}
-finish() {
-    echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ]
-    exit $?
-}
+# shellcheck source=../../testlib/checks.sh
+. "$ROOT/testlib/checks.sh"
 if [ ! -f "$JAR" ]; then
     fail "jar $JAR exists (run mvn -B -DskipTests package first)"
     finish
@@ -41,8 +29,8 @@ run() { # run ARGS...: output in $T/out, exit code in $rc
     pug "$@" > "$T/out" 2>&1
     rc=$?
 }
-calls() { cat "$T/pve/calls" 2>/dev/null; }
-sets() { grep -c '^qm set' "$T/pve/calls" 2>/dev/null || true; }
+calls() { cat "$T/pve/calls" 2> /dev/null; }
+sets() { grep -c '^qm set' "$T/pve/calls" 2> /dev/null || true; }
 last_set() { grep '^qm set' "$T/pve/calls" | tail -1; }
 has() { grep -qF -- "$1" "$2"; }
 vm() { # vm VMID: writes a VM's config from stdin
@@ -51,7 +39,7 @@ vm() { # vm VMID: writes a VM's config from stdin
 mode() { stat -c %a "$1"; }
 
 fresh_vm() {
-    vm "$1" <<'CONF'
+    vm "$1" << 'CONF'
 boot: order=scsi0;ide2;net0
 cores: 2
 ide2: local:iso/unRAIDServer-6.12.iso,media=cdrom,size=512M
@@ -103,7 +91,7 @@ check "check 100 after detach reports the missing usbN and exits non-zero" \
     bash -c "[ $rc != 0 ] && grep -q '^FAIL  VM 100: no usbN entry for 1d6b:4000' '$T/out'"
 
 echo "== a VM with another hookscript, a USB device on usb0 and a legacy boot order"
-vm 101 <<'CONF'
+vm 101 << 'CONF'
 boot: cdn
 bootdisk: scsi0
 hookscript: local:snippets/backup-hook.pl

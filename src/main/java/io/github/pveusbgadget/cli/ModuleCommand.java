@@ -5,7 +5,6 @@ import io.github.pveusbgadget.plan.Plan;
 import io.github.pveusbgadget.plan.PlanExecutor;
 
 import io.github.pveusbgadget.ToolException;
-import io.github.pveusbgadget.host.Poller;
 import io.github.pveusbgadget.module.KernelRelease;
 import io.github.pveusbgadget.module.ModuleBuildPlanner;
 import io.github.pveusbgadget.module.ModuleInspector;
@@ -95,7 +94,10 @@ final class ModuleCommand extends BaseCommand {
                 return 0;
             }
             PlanExecutor.withTaskLog(environment.runner(), environment.faults()).apply("module-build", plan);
-            return new ModuleStatusReport(inspector).print(out(), Optional.of(target));
+            new ModuleStatusReport(inspector).print(out(), Optional.of(target));
+            // Judged by the module alone: a kernel of which only the headers are installed yet (its image comes
+            // later in the same upgrade) fails the status, not the build.
+            return inspector.inspect(target, inspector.dkmsStates()).hasDummyHcd() ? 0 : 1;
         }
     }
 }

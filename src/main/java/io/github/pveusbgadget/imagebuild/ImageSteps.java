@@ -32,23 +32,28 @@ final class ImageSteps {
     private ImageSteps() {
     }
 
-    /** What every step's script lines need first: the mtools setting and the temporary directory. */
-    static List<String> prelude(Path partial) {
+    /** A step of the build of the image file {@link #partial()} (renamed to the output at the end). */
+    interface ImageStep extends Step<ImageWork> {
+        Path partial();
+
+        /** What every step's script lines need first: the mtools setting and the temporary directory. */
+        @Override
+        default List<String> shellPrelude() {
+            return prelude(partial());
+        }
+    }
+
+    private static List<String> prelude(Path partial) {
         String img = Shell.quote(partial);
         return List.of("export " + ImageBuilder.MTOOLS_ENV, "work=$(mktemp -d)",
                 "trap 'rm -rf \"$work\" " + img.replace("'", "'\\''") + "' EXIT");
     }
 
     /** The sparse image file with the MBR partition table (and no boot code yet). */
-    record CreateImageFile(Path partial, Path output, long size, int volumeId) implements Step<ImageWork> {
+    record CreateImageFile(Path partial, Path output, long size, int volumeId) implements ImageStep {
         @Override
         public String describe() {
             return "create the sparse " + ByteSize.format(size) + " image " + partial + " with its partition table";
-        }
-
-        @Override
-        public List<String> shellPrelude() {
-            return prelude(partial);
         }
 
         @Override
@@ -81,15 +86,10 @@ final class ImageSteps {
     }
 
     /** {@code mkfs.fat} on the partition, at its offset in the image. */
-    record Format(List<String> command, Path partial, String label, long clusterBytes) implements Step<ImageWork> {
+    record Format(List<String> command, Path partial, String label, long clusterBytes) implements ImageStep {
         @Override
         public String describe() {
             return "format the partition FAT32 '" + label + "'";
-        }
-
-        @Override
-        public List<String> shellPrelude() {
-            return prelude(partial);
         }
 
         @Override
@@ -111,15 +111,10 @@ final class ImageSteps {
      */
     record CopyFiles(UnraidZip zip, Path zipPath, Path partial, NetworkSettings network, String label,
                      long dataBytes)
-            implements Step<ImageWork> {
+            implements ImageStep {
         @Override
         public String describe() {
             return "copy the files of " + zipPath.getFileName() + " into the image";
-        }
-
-        @Override
-        public List<String> shellPrelude() {
-            return prelude(partial);
         }
 
         @Override
@@ -186,15 +181,10 @@ final class ImageSteps {
     }
 
     /** The zip's own syslinux installer, run on the image at the partition's offset. */
-    record InstallSyslinux(UnraidZip zip, Path partial) implements Step<ImageWork> {
+    record InstallSyslinux(UnraidZip zip, Path partial) implements ImageStep {
         @Override
         public String describe() {
             return "install syslinux into the partition's boot sector";
-        }
-
-        @Override
-        public List<String> shellPrelude() {
-            return prelude(partial);
         }
 
         @Override
@@ -228,15 +218,10 @@ final class ImageSteps {
      * The zip's {@code mbr.bin} as boot code, the FAT32 backup boot sector made equal to the one the installer
      * wrote, and a check that no tool changed the partition table.
      */
-    record WriteBootCode(UnraidZip zip, Path partial, long size, int volumeId) implements Step<ImageWork> {
+    record WriteBootCode(UnraidZip zip, Path partial, long size, int volumeId) implements ImageStep {
         @Override
         public String describe() {
             return "write the boot code of mbr.bin";
-        }
-
-        @Override
-        public List<String> shellPrelude() {
-            return prelude(partial);
         }
 
         @Override
@@ -275,15 +260,10 @@ final class ImageSteps {
     }
 
     /** The finished image renamed into place, in one step: the output is either the old file or complete. */
-    record MoveIntoPlace(Path partial, Path output) implements Step<ImageWork> {
+    record MoveIntoPlace(Path partial, Path output) implements ImageStep {
         @Override
         public String describe() {
             return "move " + partial + " to " + output;
-        }
-
-        @Override
-        public List<String> shellPrelude() {
-            return prelude(partial);
         }
 
         @Override
