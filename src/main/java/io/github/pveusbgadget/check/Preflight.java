@@ -36,12 +36,21 @@ public final class Preflight {
     /**
      * One line of the report.
      *
-     * @param severity 0 ok, else the exit code it stands for (1 the host's state, 2 a bad config)
+     * @param severity 0 ok (or not checked), else the exit code it stands for (1 the host's state, 2 a bad config)
      * @param fix      what to do, empty when ok
+     * @param skipped  not checked at all (severity 0: nothing wrong is known, but nothing is known to be right)
      */
-    public record Finding(int severity, String what, String fix) {
+    public record Finding(int severity, String what, String fix, boolean skipped) {
+        Finding(int severity, String what, String fix) {
+            this(severity, what, fix, false);
+        }
+
         static Finding ok(String what) {
             return new Finding(0, what, "");
+        }
+
+        static Finding skipped(String what) {
+            return new Finding(0, what, "", true);
         }
     }
 
@@ -116,7 +125,7 @@ public final class Preflight {
 
     private void checkProxmox(VmId id, GadgetConfig config, List<Finding> findings) {
         if (!runner.isAvailable("qm")) {
-            findings.add(Finding.ok("VM " + id + ": Proxmox VM config not checked (no 'qm' on this host)"));
+            findings.add(Finding.skipped("VM " + id + ": Proxmox VM config not checked (no 'qm' on this host)"));
             return;
         }
         CommandResult result = runner.run(List.of("qm", "config", id.toString()), Duration.ofSeconds(30));

@@ -56,7 +56,8 @@ public final class Application {
             return ToolException.FAILED;
         });
         commandLine.setParameterExceptionHandler((exception, arguments) -> {
-            err.println("pve-usb-gadget: " + exception.getMessage() + " (see --help)");
+            // picocli starts some messages (argument groups) with its own "Error: ": ours is the one prefix.
+            err.println("pve-usb-gadget: " + exception.getMessage().replaceFirst("^Error: ", "") + " (see --help)");
             return ToolException.BAD_INPUT;
         });
         int exitCode = commandLine.execute(args);

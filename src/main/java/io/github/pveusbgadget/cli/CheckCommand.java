@@ -19,7 +19,9 @@ final class CheckCommand extends BaseCommand {
                 services.environment().runner(), services.roots());
         int worst = 0;
         for (Preflight.Finding finding : preflight.run(Optional.ofNullable(vmId).map(BaseCommand::vmId))) {
-            if (finding.severity() == 0) {
+            if (finding.skipped()) {
+                out().println("skip  " + finding.what());
+            } else if (finding.severity() == 0) {
                 out().println("ok    " + finding.what());
             } else {
                 out().println("FAIL  " + finding.what() + (finding.fix().isEmpty() ? "" : ": " + finding.fix()));

@@ -2,6 +2,7 @@ package io.github.pveusbgadget.cli;
 
 import io.github.pveusbgadget.ToolException;
 import io.github.pveusbgadget.config.VmId;
+import io.github.pveusbgadget.plan.Plan;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -31,7 +32,15 @@ final class HookCommand extends BaseCommand {
         return switch (hookPhase) {
             case PRE_START -> LifecycleOperation.UP.run(this, id, dryRun);
             case POST_STOP -> LifecycleOperation.DOWN.run(this, id, dryRun);
-            case POST_START, PRE_STOP -> 0;
+            case POST_START, PRE_STOP -> nothingToDo(id);
         };
+    }
+
+    /** The no-op phases; their dry-run says so, as {@code down}'s does when there is nothing to remove. */
+    private int nothingToDo(VmId id) {
+        if (dryRun) {
+            out().print(new Plan<>().toShellScript("hook " + id + " " + phase));
+        }
+        return 0;
     }
 }

@@ -18,7 +18,9 @@ import picocli.CommandLine.Option;
 @Command(name = "create", sortOptions = false,
         description = {"Build a bootable unRAID flash image (sparse file, MBR, FAT32 '--label', the zip's files and "
                 + "its own syslinux and mbr.bin) from a release zip, without root, mounts or loop devices.",
-            "Needs mkfs.fat (dosfstools) and mtools."})
+            "Needs mkfs.fat (dosfstools) and mtools; the --dry-run script also needs unzip, and curl for a download."},
+        customSynopsis = {"pve-usb-gadget image create -o IMG (--zip FILE | --version V | --latest) [--size SIZE] "
+                + "[--label LABEL] [--network dhcp|static [--address A/PREFIX --gateway G [--dns D]]] [OPTIONS]"})
 final class ImageCreateCommand extends BaseCommand {
     // Not mixinStandardHelpOptions: --version here is the unRAID version to download.
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")

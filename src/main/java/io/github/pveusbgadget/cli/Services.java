@@ -1,5 +1,6 @@
 package io.github.pveusbgadget.cli;
 
+import io.github.pveusbgadget.ToolException;
 import io.github.pveusbgadget.config.ConfigStore;
 import io.github.pveusbgadget.gadget.GadgetLifecycle;
 import io.github.pveusbgadget.gadget.HostSnapshot;
@@ -16,6 +17,7 @@ import io.github.pveusbgadget.module.ModuleInspector;
 import io.github.pveusbgadget.plan.PlanExecutor;
 import io.github.pveusbgadget.proxmox.ClusterFs;
 import io.github.pveusbgadget.wiring.DriveSetup;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -30,6 +32,8 @@ public final class Services {
     Services(Environment environment, GlobalOptions options) {
         this.environment = environment;
         var fs = environment.fileSystem();
+        requireDirectoryIfPresent("--configfs", fs.getPath(options.configfs));
+        requireDirectoryIfPresent("--sysfs", fs.getPath(options.sysfs));
         this.roots = new HostRoots(fs.getPath(options.configfs), fs.getPath(options.sysfs), fs.getPath(options.proc),
                 fs.getPath(options.dev), fs.getPath(options.lockFile));
         Optional<Path> pmxcfs = ClusterFs.mountPoint(roots, fs);
@@ -37,11 +41,25 @@ public final class Services {
                 .or(() -> environment.variable("PVE_USB_GADGET_CONFIG_DIR"))
                 .map(fs::getPath)
                 .orElseGet(() -> ClusterFs.defaultConfigDir(pmxcfs, fs));
+        requireDirectoryIfPresent(options.configDir != null ? "--config-dir"
+                : environment.variable("PVE_USB_GADGET_CONFIG_DIR").isPresent() ? "PVE_USB_GADGET_CONFIG_DIR"
+                : "the config dir", configDir);
         this.store = new ConfigStore(configDir, ClusterFs.holding(configDir, pmxcfs), roots.lockFile(),
                 new Poller(environment.ticker()));
         this.modules = new KernelModules(roots.sysfs(), environment.runner(), () -> DummyHcdAdvice.forRunningKernel(
                 ModuleInspector.standard(fs, roots.proc(), environment.runner(), environment.variables())));
         this.imageGuard = new ImageGuard(roots, new ExclusiveClaims(environment.runner()));
+    }
+
+    /**
+     * A directory option naming a file would otherwise read as an empty directory (no configs, no gadgets) or, for
+     * configfs, be mounted on; one that does not exist yet is fine (configfs is mounted by up, init creates the
+     * config directory).
+     */
+    private static void requireDirectoryIfPresent(String option, Path path) {
+        if (Files.exists(path) && !Files.isDirectory(path)) {
+            throw ToolException.badInput(option + " " + path + " is not a directory");
+        }
     }
 
     public Environment environment() {

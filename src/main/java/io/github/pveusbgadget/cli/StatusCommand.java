@@ -37,11 +37,13 @@ final class StatusCommand extends BaseCommand {
         } else {
             printTable(rows);
         }
-        return 0;
+        return StatusCollector.exitCode(rows);
     }
 
     private void printJson(List<VmStatus> rows) {
-        try (JsonGenerator json = new JsonFactory().createGenerator(out())) {
+        // The generator must not close the command's output: the final newline comes after it.
+        try (JsonGenerator json = new JsonFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+                .createGenerator(out())) {
             json.useDefaultPrettyPrinter();
             json.writeStartArray();
             for (VmStatus row : rows) {

@@ -24,8 +24,15 @@ public final class StatusCollector {
         this.store = store;
     }
 
-    /** Every VM with a config or a gadget in {@code host}, or only {@code only} when given. */
+    /**
+     * Every VM with a config or a gadget in {@code host}, or only {@code only} when given; a VM named that has
+     * neither is a usage error (exit 2), not a row.
+     */
     public List<VmStatus> collect(Optional<VmId> only, HostSnapshot host) {
+        only.filter(id -> !store.exists(id) && host.ours(id).isEmpty()).ifPresent(id -> {
+            throw ToolException.badInput("VM " + id + " has no config " + store.fileOf(id) + " and no gadget; create "
+                    + "it with 'pve-usb-gadget init " + id + " --image PATH'");
+        });
         TreeSet<VmId> ids = new TreeSet<>(store.list());
         host.gadgets().forEach(g -> g.vmId().ifPresent(ids::add));
         only.ifPresent(id -> ids.retainAll(List.of(id)));
@@ -43,6 +50,11 @@ public final class StatusCollector {
             rows.add(row);
         }
         return rows;
+    }
+
+    /** The exit code of {@code status} for {@code rows}: 2 when a config is unusable (as {@code check}), else 0. */
+    public static int exitCode(List<VmStatus> rows) {
+        return rows.stream().anyMatch(row -> row.state() == VmState.CONFIG_ERROR) ? ToolException.BAD_INPUT : 0;
     }
 
     private VmStatus statusOf(VmId id, HostSnapshot host) {

@@ -20,6 +20,7 @@ import io.github.pveusbgadget.proxmox.QmSet;
 import io.github.pveusbgadget.proxmox.VmConfig;
 import io.github.pveusbgadget.proxmox.VmWiring;
 import java.nio.file.FileSystem;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -64,6 +65,7 @@ public final class DriveSetup {
      * config has is taken, only with {@code force}.
      */
     public ConfigPlan planInit(VmId id, NewConfig wanted, boolean force) {
+        refuseUnusable(wanted);
         if (store.exists(id) && !force) {
             throw ToolException.refused(store.fileOf(id) + " already exists; it holds the VM's drive identity "
                     + "(unRAID license): keep it, or replace it with --force");
@@ -72,11 +74,24 @@ public final class DriveSetup {
     }
 
     /**
+     * An {@code --image} that is a directory can never back a gadget ({@code check} and {@code up} refuse it); one
+     * that does not exist yet is fine (the image may be created after the config).
+     */
+    private void refuseUnusable(NewConfig wanted) {
+        String image = wanted.validated(fileSystem).image();
+        if (image != null && Files.isDirectory(fileSystem.getPath(image))) {
+            throw ToolException.badInput("--image " + image + " is a directory; give an image file or block device "
+                    + "(create one with 'pve-usb-gadget image create')");
+        }
+    }
+
+    /**
      * A new config whose chosen VID:PID and serial no other config (on every node: the directory is cluster-wide on
      * Proxmox), gadget or host USB device has; what was given explicitly and collides is refused unless
      * {@code force}. Its write checks again under the identity lock.
      */
     private ConfigPlan fresh(VmId id, NewConfig wanted, boolean force) {
+        refuseUnusable(wanted);
         List<GadgetConfig> others = store.loadOthers(id);
         Set<UsbId> usedIds = new HashSet<>(host.get().usbIdsInUse());
         Set<String> usedSerials = new HashSet<>();
@@ -131,6 +146,7 @@ public final class DriveSetup {
      */
     public AttachPlan planAttach(AttachRequest request) {
         VmId id = request.vmId();
+        refuseUnusable(request.wanted());
         Qm qm = new Qm(runner);
         qm.requireAvailable("attach", request.keepHookscript() ? new String[] {"qm"} : new String[] {"qm", "pvesm"});
         ConfigPlan config;

@@ -156,7 +156,7 @@ class CommandLineTest {
         assertThat(Files.readString(kernel.path("/etc/pve-usb-gadget/100.conf"))).contains("product_id = 0x4001");
         CliRun bad = run("init", "101", "--image", "relative.img");
         assertThat(bad.exitCode()).isEqualTo(2);
-        assertThat(bad.err()).contains("image: 'relative.img' is not an absolute path");
+        assertThat(bad.err()).contains("--image: 'relative.img' is not an absolute path");
         assertThat(Files.exists(kernel.path("/etc/pve-usb-gadget/101.conf"))).isFalse();
         CliRun dry = run("init", "102", "--image", "/images/x.img", "--dry-run", "--serial", "XYZ");
         assertThat(dry.out()).contains("cat > /etc/pve-usb-gadget/102.conf <<'EOF'", "serial = XYZ", "chmod 600");
