@@ -18,8 +18,7 @@ class FirstTimeAdminTest {
     }
 
     private void vm100() {
-        kernel.image("100.img", 4096);
-        kernel.config(100, "image = /images/100.img\nproduct_id = 0x4000\nserial = abc\n");
+        kernel.vm100();
     }
 
     @Test

@@ -163,6 +163,12 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
         return this;
     }
 
+    /** VM 100 with a 4 KiB image and the smallest config: what the command-line tests start from. */
+    public void vm100() {
+        image("100.img", 4096);
+        config(100, "image = /images/100.img\nproduct_id = 0x4000\nserial = abc\n");
+    }
+
     public Path image(String name, int size) {
         Path image = at("/images/" + name);
         try {
