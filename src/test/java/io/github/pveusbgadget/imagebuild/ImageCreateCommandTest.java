@@ -108,6 +108,7 @@ class ImageCreateCommandTest {
 
     @Test
     void refusalsLeaveNothingBehind() throws Exception {
+        HostTools.assumeImageTools(); // image create checks for mkfs.fat and mcopy before anything else
         Path zip = TestZips.unraid(dir);
         Path existing = Files.writeString(dir.resolve("existing.img"), "keep me");
         Map<String, byte[]> plain = Map.of("readme.txt", TestZips.text("hello"));
@@ -180,6 +181,7 @@ class ImageCreateCommandTest {
 
     @Test
     void dryRunPrintsTheStepsAndChangesNothing() throws Exception {
+        HostTools.assumeImageTools(); // image create checks for mkfs.fat and mcopy before anything else
         Path zip = TestZips.unraid(dir);
         List<String> before = listing();
         Path img = dir.resolve("dry.img");
