@@ -78,9 +78,11 @@ public final class ImageCreation {
         }
         try (UnraidZip zip = UnraidZip.open(zipPath)) {
             builder.check(request, zip, true);
+            // The notes verify the boot checksums: a refusal must come before anything is printed, so it is one line.
+            List<String> notes = notes(request, source, zip);
             out.println("zip " + zipPath + ": unRAID" + zip.version().map(v -> " " + v).orElse("") + " layout, "
                     + zip.fileCount() + " files, " + ByteSize.format(zip.contentBytes()));
-            notes(request, source, zip).forEach(out::println);
+            notes.forEach(out::println);
             builder.build(request, zip);
         }
     }

@@ -146,6 +146,9 @@ class ImageCreateCommandTest {
             assertThat(run.exitCode()).as(run.toString()).isEqualTo(c[0]);
             assertThat(run.err()).as(run.toString()).contains((String) c[1]).doesNotContain("Exception")
                     .doesNotContain("\tat ");
+            if (!Arrays.asList(args).contains("--dry-run")) { // a refusal is its one line; nothing on stdout first
+                assertThat(run.out()).as(run.toString()).isEmpty();
+            }
             assertThat(listing()).as(String.join(" ", args)).isEqualTo(before);
         }
         assertThat(Files.readString(existing)).isEqualTo("keep me");
