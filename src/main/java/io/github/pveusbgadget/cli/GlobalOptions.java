@@ -33,6 +33,16 @@ public final class GlobalOptions {
             description = "The host-wide lock serializing up and down (default: ${DEFAULT-VALUE}).")
     String lockFile;
 
+    @Option(names = "--state-dir", paramLabel = "DIR", scope = ScopeType.INHERIT, hidden = true,
+            defaultValue = "/run/pve-usb-gadget",
+            description = "Start markers and running backups (default: ${DEFAULT-VALUE}).")
+    String stateDir;
+
+    @Option(names = "--qemu-run-dir", paramLabel = "DIR", scope = ScopeType.INHERIT, hidden = true,
+            defaultValue = "/var/run/qemu-server",
+            description = "Where qemu-server keeps <vmid>.pid (default: ${DEFAULT-VALUE}).")
+    String qemuRunDir;
+
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
             description = "Debug output: every check, command and its output.")
     boolean verbose;

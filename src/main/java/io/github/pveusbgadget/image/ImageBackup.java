@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.LinkOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -17,6 +18,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 
 /**
@@ -37,12 +39,33 @@ public final class ImageBackup {
         this.clock = clock;
     }
 
+    /** A copy given up because {@code up} needs the image: its partial file is gone, the older copies are kept. */
+    public static final class Abandoned extends IOException {
+        Abandoned(Path image) {
+            super("the backup of " + image + " was abandoned: a gadget is about to serve the image");
+        }
+    }
+
     /** Copies {@code image}, verifies the copy and prunes to {@code keep} copies; returns the new copy. */
     public Path backUp(Path image, int keep) throws IOException {
+        return backUp(image, keep, () -> false);
+    }
+
+    /**
+     * Copies {@code image}, verifies the copy and prunes to {@code keep} copies; returns the new copy. The copy is
+     * written as a hidden {@code .<name>.partial} (never taken for a backup) and renamed when verified; when
+     * {@code abandon} becomes true (checked before every block and before the rename) it is removed and
+     * {@link Abandoned} thrown. Partial files left by a copy that died (a crash, a reboot) are removed first.
+     */
+    public Path backUp(Path image, int keep, BooleanSupplier abandon) throws IOException {
         Path backup = image.resolveSibling(image.getFileName() + "." + STAMP.format(clock.instant()));
         Path temp = image.resolveSibling("." + backup.getFileName() + ".partial");
+        removeStalePartials(image);
         try {
-            byte[] digest = sparseCopy(image, temp);
+            byte[] digest = sparseCopy(image, temp, abandon);
+            if (abandon.getAsBoolean()) {
+                throw new Abandoned(image);
+            }
             if (!MessageDigest.isEqual(digest, digestOf(temp))) {
                 throw new IOException("the copy " + temp + " does not read back as written");
             }
@@ -72,6 +95,20 @@ public final class ImageBackup {
         return copies;
     }
 
+    /** The hidden partial copies of {@code image}: left by a copy that died, since one that ends removes its own. */
+    private static void removeStalePartials(Path image) throws IOException {
+        String prefix = "." + image.getFileName() + ".";
+        try (DirectoryStream<Path> siblings = Files.newDirectoryStream(image.getParent(), prefix + "*.partial")) {
+            for (Path sibling : siblings) {
+                String stamp = sibling.getFileName().toString();
+                stamp = stamp.substring(prefix.length() - 1, stamp.length() - ".partial".length());
+                if (STAMP_SUFFIX.matcher(stamp).matches() && Files.isRegularFile(sibling, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.delete(sibling);
+                }
+            }
+        }
+    }
+
     private static void prune(Path image, int keep) throws IOException {
         List<Path> copies = copiesOf(image);
         for (int i = 0; i < copies.size() - keep; i++) {
@@ -84,7 +121,7 @@ public final class ImageBackup {
         return backup.resolveSibling(backup.getFileName() + ".sha256");
     }
 
-    private static byte[] sparseCopy(Path from, Path to) throws IOException {
+    private static byte[] sparseCopy(Path from, Path to, BooleanSupplier abandon) throws IOException {
         MessageDigest digest = sha256();
         ByteBuffer buffer = ByteBuffer.allocate(BLOCK);
         try (FileChannel in = FileChannel.open(from, StandardOpenOption.READ);
@@ -92,6 +129,9 @@ public final class ImageBackup {
             long size = in.size();
             long position = 0;
             while (position < size) {
+                if (abandon.getAsBoolean()) {
+                    throw new Abandoned(from);
+                }
                 buffer.clear();
                 int read = in.read(buffer, position);
                 if (read <= 0) {
