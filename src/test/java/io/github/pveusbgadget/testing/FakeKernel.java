@@ -56,6 +56,7 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     private final List<String> configfsOps = new ArrayList<>();
     private final String root;
     private long nanos;
+    private Runnable whileSleeping = () -> { };
     private FaultInjector faults = FaultInjector.NONE;
     private final Map<String, String> variables = new HashMap<>();
     private int udcCount = 4;
@@ -617,5 +618,12 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     @Override
     public void sleep(Duration duration) {
         nanos += duration.toNanos();
+        whileSleeping.run();
+    }
+
+    /** Something the rest of the host does while the code waits (another process ending, say). */
+    public FakeKernel whileSleeping(Runnable action) {
+        whileSleeping = action;
+        return this;
     }
 }
