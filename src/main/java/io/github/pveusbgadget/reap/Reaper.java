@@ -81,6 +81,9 @@ public final class Reaper {
 
     /** Applies the verdicts; returns how many gadgets it removed. Quiet when there is nothing to do. */
     public int reap(Optional<VmId> only) {
+        if (verdicts(lifecycle.snapshot(), only).stream().allMatch(v -> v.action() == ReapVerdict.Action.KEEP)) {
+            return 0; // the timer's usual run: nothing to do, not even the lock to take
+        }
         List<VmId> reaped = new ArrayList<>();
         ToolException failure = null;
         try (HostLock lock = lifecycle.lockHost(LOCK_WAIT)) {
