@@ -300,11 +300,14 @@ public final class GadgetLifecycle {
      * gadget serves the image; gives up, removing its partial copy, when an {@code up} of the image asks it to.
      */
     public void backUpNow(VmId vmId) {
-        Optional<GadgetConfig> wanted = backupConfig(vmId);
-        if (wanted.isEmpty()) {
+        GadgetConfig config = store.load(vmId);
+        if (config.backupKeep() == 0) {
+            LOG.info("VM {}: backup_keep is 0 in {}: no backup to make", vmId, config.source());
             return;
         }
-        GadgetConfig config = wanted.get();
+        if (backupConfig(vmId).isEmpty()) {
+            return; // said why
+        }
         BackupJobs.Registration job;
         try (HostLock lock = lockHost(LOCK_TIMEOUT)) {
             for (ObservedGadget gadget : snapshot().gadgets()) {
