@@ -43,6 +43,11 @@ public final class GlobalOptions {
             description = "Where qemu-server keeps <vmid>.pid (default: ${DEFAULT-VALUE}).")
     String qemuRunDir;
 
+    @Option(names = "--qemu-lock-dir", paramLabel = "DIR", scope = ScopeType.INHERIT, hidden = true,
+            defaultValue = "/var/lock/qemu-server",
+            description = "Where qemu-server keeps lock-<vmid>.conf (default: ${DEFAULT-VALUE}).")
+    String qemuLockDir;
+
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
             description = "Debug output: every check, command and its output.")
     boolean verbose;

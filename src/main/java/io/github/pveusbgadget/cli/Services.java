@@ -17,6 +17,7 @@ import io.github.pveusbgadget.module.ModuleInspector;
 import io.github.pveusbgadget.plan.PlanExecutor;
 import io.github.pveusbgadget.proxmox.ClusterFs;
 import io.github.pveusbgadget.proxmox.LocalVm;
+import io.github.pveusbgadget.proxmox.VmConfigLock;
 import io.github.pveusbgadget.reap.Reaper;
 import io.github.pveusbgadget.reap.StartMarkers;
 import io.github.pveusbgadget.wiring.DriveSetup;
@@ -42,7 +43,7 @@ public final class Services {
         requireDirectoryIfPresent("--sysfs", fs.getPath(options.sysfs));
         this.roots = new HostRoots(fs.getPath(options.configfs), fs.getPath(options.sysfs), fs.getPath(options.proc),
                 fs.getPath(options.dev), fs.getPath(options.lockFile), fs.getPath(options.stateDir),
-                fs.getPath(options.qemuRunDir));
+                fs.getPath(options.qemuRunDir), fs.getPath(options.qemuLockDir));
         Optional<Path> pmxcfs = ClusterFs.mountPoint(roots, fs);
         Path configDir = Optional.ofNullable(options.configDir)
                 .or(() -> environment.variable("PVE_USB_GADGET_CONFIG_DIR"))
@@ -68,7 +69,8 @@ public final class Services {
                 .orElse("/usr/bin/pve-usb-gadget").strip().split("\\s+")));
         command.addAll(List.of("--config-dir", configDir.toString(), "--configfs", options.configfs, "--sysfs",
                 options.sysfs, "--procfs", options.proc, "--devfs", options.dev, "--lock-file", options.lockFile,
-                "--state-dir", options.stateDir, "--qemu-run-dir", options.qemuRunDir));
+                "--state-dir", options.stateDir, "--qemu-run-dir", options.qemuRunDir,
+                "--qemu-lock-dir", options.qemuLockDir));
         return command;
     }
 
@@ -124,7 +126,8 @@ public final class Services {
     }
 
     public Reaper reaper() {
-        return new Reaper(lifecycle(), new LocalVm(roots.proc(), roots.qemuRunDir()), new StartMarkers(roots.stateDir()),
+        return new Reaper(lifecycle(), new LocalVm(roots.proc(), roots.qemuRunDir()),
+                new VmConfigLock(roots.proc(), roots.qemuLockDir()), new StartMarkers(roots.stateDir()),
                 environment.clock());
     }
 }

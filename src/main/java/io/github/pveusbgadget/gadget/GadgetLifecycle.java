@@ -41,7 +41,7 @@ public final class GadgetLifecycle {
      * How long after {@code up} returned the reaper leaves a gadget without QEMU alone: Proxmox starts QEMU after
      * {@code pre-start}, and QEMU writes its pid file early in its start; a failed start is over well before this.
      */
-    public static final Duration START_GRACE = Duration.ofSeconds(40);
+    public static final Duration START_GRACE = Duration.ofSeconds(30);
     /** The least time left for the enumeration after waiting for the host lock. */
     private static final Duration MIN_ENUMERATION = Duration.ofSeconds(2);
     /** After a failed enumeration: how long to wait for the host lock to roll back before leaving it to the reaper. */

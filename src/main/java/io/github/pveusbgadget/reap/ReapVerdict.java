@@ -29,13 +29,18 @@ public record ReapVerdict(VmId vmId, Action action, String reason) {
      *
      * @param hasGadget whether configfs has {@code pve-usb-gadget-<vmid>}
      * @param qemuPid   the VM's QEMU as qemu-server's {@code vm_running_locally} finds it
+     * @param vmLocked  whether Proxmox holds the VM's config lock (a start, stop or migration in progress)
      * @param keptUntil the start marker's time, if there is one
      * @param pidFile   the pid file looked at (for the reason)
      */
-    public static ReapVerdict of(VmId vmId, boolean hasGadget, Optional<Long> qemuPid, Optional<Instant> keptUntil,
-                                 Instant now, String pidFile) {
+    public static ReapVerdict of(VmId vmId, boolean hasGadget, Optional<Long> qemuPid, boolean vmLocked,
+                                 Optional<Instant> keptUntil, Instant now, String pidFile) {
         if (qemuPid.isPresent()) {
             return new ReapVerdict(vmId, Action.KEEP, "VM " + vmId + " runs (QEMU pid " + qemuPid.get() + ")");
+        }
+        if (vmLocked) {
+            return new ReapVerdict(vmId, Action.KEEP, "Proxmox holds VM " + vmId + "'s config lock (a start, stop "
+                    + "or migration is in progress)");
         }
         if (keptUntil.isPresent() && now.isBefore(keptUntil.get())) {
             return new ReapVerdict(vmId, Action.KEEP, "VM " + vmId + " is starting (its up was at most "

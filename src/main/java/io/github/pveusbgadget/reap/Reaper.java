@@ -12,6 +12,7 @@ import io.github.pveusbgadget.plan.Plan;
 import io.github.pveusbgadget.plan.Shell;
 import io.github.pveusbgadget.plan.Step;
 import io.github.pveusbgadget.proxmox.LocalVm;
+import io.github.pveusbgadget.proxmox.VmConfigLock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * {@code reap}: removes every gadget of ours whose VM does not run here, as {@code post-stop} would have (after a start
  * that failed once {@code pre-start} had built the drive, or a stop whose {@code post-stop} never came), and forgets
  * stale start markers. "Runs" is qemu-server's own test ({@link LocalVm}); a VM whose {@code up} has just run counts
- * as starting until its marker's time ({@link ReapVerdict}). The decisions are taken and applied under the host
+ * as starting while Proxmox holds its config lock (a start in progress) and until its marker's time
+ * ({@link ReapVerdict}). The decisions are taken and applied under the host
  * lock, which every {@code up} holds while it writes its marker and builds, so a start cannot slip in between.
  * The .deb's timer runs it every 15 s.
  */
@@ -39,12 +41,15 @@ public final class Reaper {
 
     private final GadgetLifecycle lifecycle;
     private final LocalVm localVm;
+    private final VmConfigLock configLock;
     private final StartMarkers markers;
     private final Clock clock;
 
-    public Reaper(GadgetLifecycle lifecycle, LocalVm localVm, StartMarkers markers, Clock clock) {
+    public Reaper(GadgetLifecycle lifecycle, LocalVm localVm, VmConfigLock configLock, StartMarkers markers,
+                  Clock clock) {
         this.lifecycle = lifecycle;
         this.localVm = localVm;
+        this.configLock = configLock;
         this.markers = markers;
         this.clock = clock;
     }
@@ -59,7 +64,8 @@ public final class Reaper {
         for (VmId vmId : vms) {
             if (only.isEmpty() || only.get().equals(vmId)) {
                 verdicts.add(ReapVerdict.of(vmId, host.ours(vmId).isPresent(), localVm.qemuPid(vmId),
-                        markers.keptUntil(vmId), clock.instant(), localVm.pidFile(vmId).toString()));
+                        configLock.isHeld(vmId), markers.keptUntil(vmId), clock.instant(),
+                        localVm.pidFile(vmId).toString()));
             }
         }
         return verdicts;

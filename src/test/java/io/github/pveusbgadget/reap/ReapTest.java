@@ -6,6 +6,7 @@ import io.github.pveusbgadget.gadget.GadgetLifecycle;
 import io.github.pveusbgadget.testing.CliRun;
 import io.github.pveusbgadget.testing.FakeKernel;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,6 +59,25 @@ class ReapTest {
         assertThat(kernel.read(G + "/UDC")).isEqualTo("dummy_udc.0");
 
         Files.delete(kernel.path("/proc/5000/cmdline")); // QEMU died; post-stop never came
+        assertThat(run("reap").exitCode()).isZero();
+        assertThat(Files.exists(kernel.path(G))).isFalse();
+    }
+
+    @Test
+    void aStartInProgressKeepsTheGadgetPastTheGrace() throws Exception {
+        upThenWait(Duration.ofMinutes(5));
+        Path lockFile = kernel.path("/var/lock/qemu-server/lock-100.conf");
+        Files.createDirectories(lockFile.getParent());
+        Files.createFile(lockFile);
+        long dev = ((Number) Files.getAttribute(lockFile, "unix:dev")).longValue();
+        long ino = ((Number) Files.getAttribute(lockFile, "unix:ino")).longValue();
+        Files.writeString(kernel.path("/proc/locks"), String.format("1: FLOCK  ADVISORY  WRITE 31 %02x:%02x:%d 0 EOF%n",
+                (dev >>> 8) & 0xfff, dev & 0xff, ino));
+        CliRun dry = run("reap", "--dry-run");
+        assertThat(dry.out()).contains("# Proxmox holds VM 100's config lock");
+        assertThat(run("reap").exitCode()).isZero();
+        assertThat(Files.isDirectory(kernel.path(G))).isTrue();
+        Files.writeString(kernel.path("/proc/locks"), ""); // the start failed: qm start let go of the lock
         assertThat(run("reap").exitCode()).isZero();
         assertThat(Files.exists(kernel.path(G))).isFalse();
     }
