@@ -164,7 +164,7 @@ set -uo pipefail
             bash -c "[ -x '$C/etc/kernel/postinst.d/pve-usb-gadget' ] && [ -x '$C/etc/kernel/header_postinst.d/pve-usb-gadget' ] && [ -x '$C/usr/lib/pve-usb-gadget/dkms-kernel-hook' ]"
         check "$tag postinst made the class-data-sharing archive" [ -s "$C/var/cache/pve-usb-gadget/pve-usb-gadget.jsa" ]
         check "$tag postinst enabled the reaper's timer (timers.target.wants)" \
-            [ "$(readlink "$C/etc/systemd/system/timers.target.wants/pve-usb-gadget-reap.timer")" = /usr/lib/systemd/system/pve-usb-gadget-reap.timer ]
+            bash -c "[ -L '$C/etc/systemd/system/timers.target.wants/pve-usb-gadget-reap.timer' ] && chroot '$C' test -f /etc/systemd/system/timers.target.wants/pve-usb-gadget-reap.timer"
         check "$tag reap with nothing to reap exits 0 and prints nothing" \
             bash -c "out=\$(chroot '$C' pve-usb-gadget reap 2>&1) && [ -z \"\$out\" ]"
 
