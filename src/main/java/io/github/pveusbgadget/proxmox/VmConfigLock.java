@@ -32,39 +32,37 @@ public final class VmConfigLock {
 
     /** Whether anyone holds (or waits for) a lock on the VM's lock file; false when that cannot be told. */
     public boolean isHeld(VmId vmId) {
-        long dev;
-        long ino;
+        String id;
         List<String> locks;
         try {
             Path file = lockFile(vmId);
             if (!Files.exists(file)) {
                 return false;
             }
-            dev = ((Number) Files.getAttribute(file, "unix:dev")).longValue();
-            ino = ((Number) Files.getAttribute(file, "unix:ino")).longValue();
+            id = procLocksId(file);
             locks = Files.readAllLines(proc.resolve("locks"), StandardCharsets.ISO_8859_1);
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
             return false;
         }
-        // glibc's major()/minor() of st_dev; /proc/locks prints the same numbers in hex.
-        long major = ((dev >>> 8) & 0xfffL) | ((dev >>> 32) & 0xfffff000L);
-        long minor = (dev & 0xffL) | ((dev >>> 12) & 0xffffff00L);
         for (String line : locks) {
             // "1: FLOCK  ADVISORY  WRITE 4711 00:1a:3057 0 EOF", a waiter's with "->" after the number
             String[] fields = line.replace(" -> ", " ").trim().split("\\s+");
-            if (fields.length < 6) {
-                continue;
-            }
-            String[] id = fields[5].split(":");
-            try {
-                if (id.length == 3 && Long.parseLong(id[2]) == ino && Long.parseLong(id[0], 16) == major
-                        && Long.parseLong(id[1], 16) == minor) {
-                    return true;
-                }
-            } catch (NumberFormatException e) {
-                // not a line of the usual form
+            if (fields.length > 5 && fields[5].equals(id)) {
+                return true;
             }
         }
         return false;
+    }
+
+    /**
+     * How {@code /proc/locks} names {@code file}: the major and minor of its device in hex ({@code %02x}), its inode
+     * in decimal; major and minor decoded from {@code st_dev} as glibc's {@code major()}/{@code minor()} do.
+     */
+    public static String procLocksId(Path file) throws IOException {
+        long dev = ((Number) Files.getAttribute(file, "unix:dev")).longValue();
+        long ino = ((Number) Files.getAttribute(file, "unix:ino")).longValue();
+        long major = ((dev >>> 8) & 0xfffL) | ((dev >>> 32) & 0xfffff000L);
+        long minor = (dev & 0xffL) | ((dev >>> 12) & 0xffffff00L);
+        return String.format("%02x:%02x:%d", major, minor, ino);
     }
 }

@@ -3,6 +3,7 @@ package io.github.pveusbgadget.reap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.pveusbgadget.gadget.GadgetLifecycle;
+import io.github.pveusbgadget.proxmox.VmConfigLock;
 import io.github.pveusbgadget.testing.CliRun;
 import io.github.pveusbgadget.testing.FakeKernel;
 import java.nio.file.Files;
@@ -69,10 +70,8 @@ class ReapTest {
         Path lockFile = kernel.path("/var/lock/qemu-server/lock-100.conf");
         Files.createDirectories(lockFile.getParent());
         Files.createFile(lockFile);
-        long dev = ((Number) Files.getAttribute(lockFile, "unix:dev")).longValue();
-        long ino = ((Number) Files.getAttribute(lockFile, "unix:ino")).longValue();
-        Files.writeString(kernel.path("/proc/locks"), String.format("1: FLOCK  ADVISORY  WRITE 31 %02x:%02x:%d 0 EOF%n",
-                (dev >>> 8) & 0xfff, dev & 0xff, ino));
+        Files.writeString(kernel.path("/proc/locks"), "1: FLOCK  ADVISORY  WRITE 31 "
+                + VmConfigLock.procLocksId(lockFile) + " 0 EOF\n");
         CliRun dry = run("reap", "--dry-run");
         assertThat(dry.out()).contains("# Proxmox holds VM 100's config lock");
         assertThat(run("reap").exitCode()).isZero();
