@@ -33,7 +33,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class GadgetLifecycle {
     private static final Logger LOG = LoggerFactory.getLogger(GadgetLifecycle.class);
-    /** How long {@code up}/{@code down} wait for another one to finish: below Proxmox's own hook patience. */
+    /**
+     * How long {@code down} and {@code backup} wait for the host lock ({@code up} waits only what its deadline
+     * leaves).
+     */
     public static final Duration LOCK_TIMEOUT = Duration.ofSeconds(90);
     /** What {@code up} may take beyond {@code enumerate_timeout}: the "few seconds" of PRODUCT.md. */
     public static final Duration SLACK = Duration.ofSeconds(5);
