@@ -4,6 +4,7 @@
 # - a fake QEMU of the VM (a process whose command line is qemu-server's "/usr/bin/kvm -id N ... -pidfile
 #   /var/run/qemu-server/N.pid", with that pid file) keeps its gadget; when it dies without post-stop, the gadget goes;
 # - pre-start through the hook, no QEMU: kept while the start counts as going on, gone once it is over, image unexported;
+#   the reaper runs as the timer runs it: the launcher, an empty environment but for where the jar is;
 # - post-stop with backup_keep returns without waiting for the copy, which appears complete (sha256 as the image) after;
 # - pre-start while that copy runs: the copy is given up (no partial, no truncated copy) or finished, never overlapped.
 set -u
@@ -12,15 +13,24 @@ set -u
 VMID=851
 SERIAL=ITESTREAP0000851
 img=$SCRATCH/reap.img
-make_image "$img" 16 random
-write_conf $VMID image="$img" vendor_id=0x1d6b product_id=0x0851 serial=$SERIAL enumerate_timeout=60 backup_keep=2
+make_image "$img" 4 random
+conf() { write_conf $VMID image="$img" vendor_id=0x1d6b product_id=0x0851 serial=$SERIAL enumerate_timeout=60 "$@"; }
+conf
 STATE=/run/pve-usb-gadget
 MARKER=$STATE/$VMID.up
 PIDFILE=/var/run/qemu-server/$VMID.pid
 mkdir -p /var/run/qemu-server
 
 expire_marker() { printf 'keep_until=0\n' > "$MARKER"; }
-reaper() { run_pvug 0 reap; }
+# the timer's service: "ExecStart=/usr/bin/pve-usb-gadget reap" with systemd's empty environment; the launcher stands in
+# for /usr/bin/pve-usb-gadget as in hookscript, and is what a backup the reaper starts runs
+reaper() {
+    local launcher=${ITEST_DIR%/*}/packaging/bin/pve-usb-gadget java=()
+    [ "$ITEST_JAVA" = java ] || java=(PVE_USB_GADGET_JAVA="$(command -v "$ITEST_JAVA")")
+    run_checked 0 "pve-usb-gadget reap (as the timer runs it)" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+        PVE_USB_GADGET="$launcher" "${java[@]}" PVE_USB_GADGET_JAR="$JAR" PVE_USB_GADGET_JAVA_OPTS="$ITEST_JAVA_OPTS" \
+        PVE_USB_GADGET_CDS=/nonexistent PVE_USB_GADGET_CONFIG_DIR="$CFG" "$launcher" reap
+}
 drive_gone() { # MESSAGE
     assert_no_gadget $VMID "$1"
     wait_until 20 no_disks
@@ -62,16 +72,19 @@ drive_gone "pre-start without QEMU, $((SECONDS - t0))s later"
 image_sha=$(sha "$img")
 
 say "--- post-stop with backup_keep returns before the copy; the copy appears complete"
+# The copy's process gets the hook's JVM options: the JIT this time (with -Xint, TCG copies some 100 KiB/s).
+conf backup_keep=2
+JIT_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1"
 run_hook 0 $VMID pre-start
 t0=$SECONDS
-run_hook 0 $VMID post-stop
+ITEST_JAVA_OPTS=$JIT_OPTS run_hook 0 $VMID post-stop
 took=$((SECONDS - t0))
 say "post-stop took ${took}s"
 assert_contains "$OUT" "backup of its image started in the background" "post-stop started the backup"
 copies() { ls -1 "$SCRATCH" | grep -E '^reap\.img\.[0-9]{8}T[0-9]{6}Z$'; }
 assert_eq "" "$(copies)" "no copy yet when post-stop returned"
 # the .sha256 is written after the verified copy got its name; the job file goes when the process ends
-wait_until 180 sh -c "ls $SCRATCH/reap.img.*.sha256 && ! test -e $STATE/$VMID.backup"
+wait_until 300 sh -c "ls $SCRATCH/reap.img.*.sha256 && ! test -e $STATE/$VMID.backup"
 copy=$(copies | tail -n 1)
 assert_ne "" "$copy" "the backup appeared"
 if [ -n "$copy" ]; then
@@ -81,14 +94,15 @@ fi
 indent "$(cat "$STATE/$VMID.backup.log" 2> /dev/null)"
 
 say "--- pre-start while a copy runs: given up or finished, never under a gadget"
-make_image "$img" 16 random
+# -Xint and 64 MiB: the copy still runs when the next pre-start's JVM is up (the content is not compared through USB)
+make_image "$img" 64 random
 run_hook 0 $VMID pre-start
 run_hook 0 $VMID post-stop
-wait_until 60 test -e "$STATE/$VMID.backup" || say "the copy had not registered yet"
+wait_until 120 test -e "$STATE/$VMID.backup" || say "the copy had not registered yet"
 run_hook 0 $VMID pre-start
 prestart_out=$OUT
-expect_drive 0x1d6b 0x0851 $SERIAL "$img" 30
-wait_until 120 sh -c "! test -e $STATE/$VMID.backup"
+assert_true "the host sees the drive" wait_usb_dev 0x1d6b 0x0851 $SERIAL 30
+wait_until 300 sh -c "! test -e $STATE/$VMID.backup"
 log=$(cat "$STATE/$VMID.backup.log" 2> /dev/null)
 indent "$log"
 if grep -q "abandoning the backup" <<< "$prestart_out"; then
@@ -104,7 +118,7 @@ done
 assert_true "at most backup_keep=2 copies" test "$(copies | wc -l)" -le 2
 
 # the last stop without a backup: no copy may outlive the scenario
-write_conf $VMID image="$img" vendor_id=0x1d6b product_id=0x0851 serial=$SERIAL enumerate_timeout=60
+conf
 run_hook 0 $VMID post-stop
 assert_clean "end"
 rm -rf "$STATE" "$PIDFILE"

@@ -49,9 +49,13 @@ public final class GadgetLifecycle {
     private static final Duration MIN_ENUMERATION = Duration.ofSeconds(2);
     /** After a failed enumeration: how long to wait for the host lock to roll back before leaving it to the reaper. */
     private static final Duration ROLLBACK_LOCK_WAIT = Duration.ofSeconds(3);
-    /** How long {@code up} lets a running backup of its image finish, then how long it waits for it to give up. */
+    /**
+     * How long {@code up} lets a running backup of its image finish, then at most how long it waits for it to give
+     * up (it checks between blocks of 64 KiB, so it is usually gone at once; the wait is also bounded by what
+     * the deadline leaves).
+     */
     static final Duration BACKUP_FINISH_WAIT = Duration.ofSeconds(3);
-    static final Duration BACKUP_QUIT_WAIT = Duration.ofSeconds(3);
+    static final Duration BACKUP_QUIT_WAIT = Duration.ofSeconds(10);
 
     private final HostRoots roots;
     private final ConfigStore store;

@@ -28,7 +28,11 @@ import java.util.regex.Pattern;
  * this is the undo for a bad upgrade.
  */
 public final class ImageBackup {
-    private static final int BLOCK = 1 << 20;
+    /**
+     * Copied, compared with zeros and checked for {@code abandon} at a time: 64 KiB are a moment's work even for a
+     * slow machine, so an {@code up} that asks the copy to give up does not wait for it.
+     */
+    private static final int BLOCK = 1 << 16;
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC);
     private static final Pattern STAMP_SUFFIX = Pattern.compile("\\.[0-9]{8}T[0-9]{6}Z");
@@ -66,7 +70,7 @@ public final class ImageBackup {
             if (abandon.getAsBoolean()) {
                 throw new Abandoned(image);
             }
-            if (!MessageDigest.isEqual(digest, digestOf(temp))) {
+            if (!MessageDigest.isEqual(digest, digestOf(temp, abandon))) {
                 throw new IOException("the copy " + temp + " does not read back as written");
             }
             Files.move(temp, backup, StandardCopyOption.ATOMIC_MOVE);
@@ -155,11 +159,14 @@ public final class ImageBackup {
         return digest.digest();
     }
 
-    private static byte[] digestOf(Path file) throws IOException {
+    private static byte[] digestOf(Path file, BooleanSupplier abandon) throws IOException {
         MessageDigest digest = sha256();
         ByteBuffer buffer = ByteBuffer.allocate(BLOCK);
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             while (in.read(buffer) > 0) {
+                if (abandon.getAsBoolean()) {
+                    throw new Abandoned(file);
+                }
                 buffer.flip();
                 digest.update(buffer);
                 buffer.clear();

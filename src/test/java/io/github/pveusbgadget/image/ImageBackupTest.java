@@ -57,7 +57,7 @@ class ImageBackupTest {
                 .contains("setsid -f").endsWith("/run/pve-usb-gadget/100.backup.log /usr/bin/pve-usb-gadget "
                         + "--config-dir /etc/pve-usb-gadget --configfs /sys/kernel/config --sysfs /sys --procfs /proc "
                         + "--devfs /dev --lock-file /run/lock/pve-usb-gadget.lock --state-dir /run/pve-usb-gadget "
-                        + "--qemu-run-dir /var/run/qemu-server backup 100");
+                        + "--qemu-run-dir /var/run/qemu-server --qemu-lock-dir /var/lock/qemu-server backup 100");
 
         CliRun backup = CliRun.run(kernel, "backup", "100");
         assertThat(backup.exitCode()).as(backup.toString()).isZero();
@@ -100,6 +100,9 @@ class ImageBackupTest {
         assertThatThrownBy(() -> new ImageBackup(Clock.fixed(t0.plusSeconds(9), ZoneOffset.UTC))
                 .backUp(image, 2, () -> ++blocks[0] > 2)).isInstanceOf(ImageBackup.Abandoned.class);
         assertThat(blocks[0]).as("checked block by block").isEqualTo(3);
+        assertThatThrownBy(() -> new ImageBackup(Clock.fixed(t0.plusSeconds(10), ZoneOffset.UTC))
+                .backUp(image, 2, () -> ++blocks[0] > 3 + 80 + 1 + 2)).as("also while the copy is read back")
+                .isInstanceOf(ImageBackup.Abandoned.class);
         assertThat(ImageBackup.copiesOf(image)).extracting(p -> p.getFileName().toString())
                 .containsExactly("flash.img.20261121T100000Z");
         try (var files = Files.list(image.getParent())) {

@@ -125,6 +125,14 @@ class ReapTest {
     }
 
     @Test
+    void aReapedGadgetGetsItsBackupAsAfterPostStop() {
+        kernel.config(100, "image = /images/100.img\nproduct_id = 0x4000\nserial = R100\nbackup_keep = 1\n");
+        upThenWait(Duration.ofMinutes(1));
+        assertThat(run("reap").exitCode()).isZero();
+        assertThat(kernel.commands()).last().asString().startsWith("sh -c ").endsWith(" backup 100");
+    }
+
+    @Test
     void postStopRemovesTheMarker() throws Exception {
         upThenWait(Duration.ZERO);
         assertThat(run("hook", "100", "post-stop").exitCode()).isZero();
