@@ -3,6 +3,7 @@ package io.github.pveusbgadget.imagebuild;
 import io.github.pveusbgadget.host.CommandRunner;
 import io.github.pveusbgadget.plan.Plan;
 import io.github.pveusbgadget.plan.PlanExecutor;
+import io.github.pveusbgadget.progress.Progress;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -25,16 +26,16 @@ public final class ImageCreation {
 
     private final PrintWriter out;
     private final ImageBuilder builder;
-    private final boolean terminal;
+    private final Progress progress;
 
     /**
      * @param tempRoot where the small files are unpacked ({@link ImageBuilder#tempRoot})
-     * @param terminal whether the output is a terminal (downloads then show progress)
+     * @param progress how the download and the build show progress ({@link Progress#NONE} off a terminal)
      */
-    public ImageCreation(CommandRunner runner, PrintWriter out, Path tempRoot, boolean terminal) {
+    public ImageCreation(CommandRunner runner, PrintWriter out, Path tempRoot, Progress progress) {
         this.out = out;
-        this.builder = new ImageBuilder(runner, out, tempRoot);
-        this.terminal = terminal;
+        this.builder = new ImageBuilder(runner, out, tempRoot, progress);
+        this.progress = progress;
     }
 
     /**
@@ -98,7 +99,7 @@ public final class ImageCreation {
     }
 
     private FetchZip fetchStep(Source source, boolean dryRun) {
-        ZipDownloader downloader = new ZipDownloader(out, terminal && !dryRun);
+        ZipDownloader downloader = new ZipDownloader(out, dryRun ? Progress.NONE : progress);
         ReleaseIndex index = downloader.index(source.indexUrl());
         ReleaseIndex.Release release = source.latest() ? index.latest(source.prerelease())
                 : index.version(source.version(), source.prerelease());
