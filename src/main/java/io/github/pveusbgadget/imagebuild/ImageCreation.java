@@ -64,7 +64,7 @@ public final class ImageCreation {
         }
         try (UnraidZip zip = UnraidZip.open(zipPath)) {
             builder.check(request, zip, false);
-            notes(request, source, zip).forEach(plan::note);
+            notes(request, source, zip, Progress.NONE).forEach(plan::note);
             return plan.addAll(builder.plan(request, zipPath, zip)).toShellScript("image create");
         }
     }
@@ -80,7 +80,7 @@ public final class ImageCreation {
         try (UnraidZip zip = UnraidZip.open(zipPath)) {
             builder.check(request, zip, true);
             // The notes verify the boot checksums: a refusal must come before anything is printed, so it is one line.
-            List<String> notes = notes(request, source, zip);
+            List<String> notes = notes(request, source, zip, progress);
             out.println("zip " + zipPath + ": unRAID" + zip.version().map(v -> " " + v).orElse("") + " layout, "
                     + zip.fileCount() + " files, " + ByteSize.format(zip.contentBytes()));
             notes.forEach(out::println);
@@ -89,10 +89,10 @@ public final class ImageCreation {
     }
 
     /** What the user should know of the zip: its bz*.sha256 checks (of a --zip), and too little update room. */
-    private static List<String> notes(ImageRequest request, Source source, UnraidZip zip) {
+    private static List<String> notes(ImageRequest request, Source source, UnraidZip zip, Progress progress) {
         List<String> notes = new ArrayList<>();
         if (source.zip() != null) {
-            notes.add(BootChecksums.verify(zip, "--zip " + zip.source()).account());
+            notes.add(BootChecksums.verify(zip, "--zip " + zip.source(), progress).account());
         }
         UpdateRoom.warning(request.size(), zip).ifPresent(w -> notes.add("warning: " + w));
         return notes;

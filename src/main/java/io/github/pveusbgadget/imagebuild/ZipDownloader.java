@@ -41,6 +41,11 @@ public final class ZipDownloader {
         this.progress = progress;
     }
 
+    /** How downloads and the checks of cached zips show progress. */
+    public Progress progress() {
+        return progress;
+    }
+
     public ReleaseIndex index(String url) {
         URI uri = uri("--index-url", url);
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(INDEX_TIMEOUT)
@@ -73,7 +78,7 @@ public final class ZipDownloader {
         try {
             Files.createDirectories(cacheDir);
             if (Files.isRegularFile(target)) {
-                Checksum.Outcome cached = Checksum.check(release, Checksum.of(target));
+                Checksum.Outcome cached = Checksum.check(release, Checksum.of(target, progress));
                 if (cached.verified()) {
                     try {
                         String checked = content.apply(target);

@@ -443,7 +443,7 @@ class ImageCreateCommandTest {
         String erase = "\r" + " ".repeat(71) + "\r";
         assertThat(watched.err()).as("each bar is redrawn in place and erased: no line is left")
                 .doesNotContain("\n").startsWith("\rdownloading unRAIDServer-6.12.42-x86_64.zip ").endsWith(erase)
-                .contains("\rformatting FAT32 ... 0:0", "\rcopying files ", "% [", " MiB",
+                .contains("\rchecking bzroot ", "\rformatting FAT32 ... 0:0", "\rcopying files ", "% [", " MiB",
                         "\rinstalling syslinux ... 0:0", "\rflushing the image to disk ... 0:0");
         for (String drawing : watched.err().split("\r")) {
             assertThat(drawing.length()).as("'%s' fits the terminal", drawing).isLessThanOrEqualTo(71);
