@@ -1,12 +1,8 @@
 package io.github.pveusbgadget.cli;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.github.pveusbgadget.config.VmId;
 import io.github.pveusbgadget.status.StatusCollector;
 import io.github.pveusbgadget.status.VmStatus;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Command;
@@ -40,29 +36,17 @@ final class StatusCommand extends BaseCommand {
     }
 
     private void printJson(List<VmStatus> rows) {
-        // The generator must not close the command's output: the final newline comes after it.
-        try (JsonGenerator json = new JsonFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
-                .createGenerator(out())) {
-            json.useDefaultPrettyPrinter();
-            json.writeStartArray();
-            for (VmStatus row : rows) {
-                json.writeStartObject();
-                json.writeNumberField("vmid", Long.parseLong(row.vmId()));
-                json.writeStringField("state", row.state().label());
-                json.writeStringField("udc", row.udc());
-                json.writeStringField("image", row.image());
-                json.writeStringField("usb_id", row.usbId());
-                json.writeStringField("serial", row.serial());
-                json.writeStringField("unraid_guid", row.guid());
-                json.writeStringField("host_device", row.hostDevice());
-                json.writeStringField("problem", row.problem());
-                json.writeEndObject();
-            }
-            json.writeEndArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        out().println();
+        JsonOutput.printArray(out(), rows, (json, row) -> {
+            json.writeNumberField("vmid", Long.parseLong(row.vmId()));
+            json.writeStringField("state", row.state().label());
+            json.writeStringField("udc", row.udc());
+            json.writeStringField("image", row.image());
+            json.writeStringField("usb_id", row.usbId());
+            json.writeStringField("serial", row.serial());
+            json.writeStringField("unraid_guid", row.guid());
+            json.writeStringField("host_device", row.hostDevice());
+            json.writeStringField("problem", row.problem());
+        });
     }
 
     private void printTable(List<VmStatus> rows) {
