@@ -249,9 +249,13 @@ class ImageCreateCommandTest {
 
     /** {@code image create} of a release from the index at {@code base}, cached in {@code cache}, into x.img. */
     private ImageCli download(String base, Path cache, String... options) {
-        return ImageCli.run(Stream.concat(Stream.of("image", "create", "--index-url", base + "/index.json",
-                "--cache-dir", cache.toString(), "--output", dir.resolve("x.img").toString()), Stream.of(options))
-                .toArray(String[]::new));
+        return ImageCli.run(downloadArgs(base, cache, options));
+    }
+
+    private String[] downloadArgs(String base, Path cache, String... options) {
+        return Stream.concat(Stream.of("image", "create", "--index-url", base + "/index.json", "--cache-dir",
+                cache.toString(), "--output", dir.resolve("x.img").toString()), Stream.of(options))
+                .toArray(String[]::new);
     }
 
     private List<String> cached(Path cache) throws IOException {
@@ -431,9 +435,7 @@ class ImageCreateCommandTest {
         HostTools.assumeImageTools();
         byte[] zip = releaseZip(TestZips.unraidLayout());
         String base = startServer(zip);
-        String[] args = {"image", "create", "--version", "6.12.42", "--index-url", base + "/index.json",
-            "--cache-dir", dir.resolve("cache").toString(), "--output", dir.resolve("x.img").toString(),
-            "--size", "512M"};
+        String[] args = downloadArgs(base, dir.resolve("cache"), "--version", "6.12.42", "--size", "512M");
         ImageCli plain = ImageCli.run(args);
         Files.delete(dir.resolve("x.img"));
         org.apache.commons.io.file.PathUtils.delete(dir.resolve("cache"));
@@ -454,8 +456,7 @@ class ImageCreateCommandTest {
     void aDryRunOnATerminalDrawsNoProgress() throws Exception {
         byte[] zip = releaseZip(TestZips.unraidLayout());
         String base = startServer(zip);
-        String[] args = {"image", "create", "--version", "6.12.42", "--index-url", base + "/index.json",
-            "--cache-dir", dir.resolve("cache").toString(), "--output", dir.resolve("x.img").toString(), "--dry-run"};
+        String[] args = downloadArgs(base, dir.resolve("cache"), "--version", "6.12.42", "--dry-run");
         ImageCli plain = ImageCli.run(args);
         ImageCli watched = ImageCli.onTerminal(100, args);
         assertThat(watched.exitCode()).as(watched.toString()).isZero();
