@@ -64,29 +64,32 @@ final class ModuleCommand extends BaseCommand {
             }
             ModuleStatusReport.Report found = report.report(kernel(kernel));
             JsonOutput.printArray(out(), found.kernels(), (generator, state) -> writeKernel(generator, state, report));
-            // The running kernel without any module directory is not in the list: its problem is said on stderr.
+            // What is not a kernel of the list is said on standard error, as the tool's other problems are.
+            if (found.kernels().isEmpty()) {
+                err().println("pve-usb-gadget: " + report.noKernelProblem());
+            }
             found.runningWithoutModules().ifPresent(running -> err().println("pve-usb-gadget: "
                     + report.withoutModulesProblem(running)));
             return found.exitCode();
         }
 
-        private static void writeKernel(JsonGenerator json, KernelModuleState s, ModuleStatusReport report)
+        private static void writeKernel(JsonGenerator out, KernelModuleState s, ModuleStatusReport report)
                 throws IOException {
-            json.writeStringField("kernel", s.kernel().toString());
-            json.writeBooleanField("running", s.running());
-            json.writeBooleanField("kernel_installed", s.kernelPresent());
-            json.writeStringField("linux", s.upstream().toString());
-            json.writeStringField("linux_from", s.upstreamFrom());
-            json.writeBooleanField("headers", s.headers());
-            json.writeStringField("headers_package", s.kernel().headersPackage());
-            json.writeStringField("dummy_hcd", s.dkmsModule().isPresent() ? "dkms"
+            out.writeStringField("kernel", s.kernel().toString());
+            out.writeBooleanField("running", s.running());
+            out.writeBooleanField("kernel_installed", s.kernelPresent());
+            out.writeStringField("linux", s.upstream().toString());
+            out.writeStringField("linux_from", s.upstreamFrom());
+            out.writeBooleanField("headers", s.headers());
+            out.writeStringField("headers_package", s.kernel().headersPackage());
+            out.writeStringField("dummy_hcd", s.dkmsModule().isPresent() ? "dkms"
                     : s.inTreeModule().isPresent() ? "kernel" : "missing");
-            json.writeStringField("module", s.dkmsModule().or(s::inTreeModule).map(Path::toString).orElse(""));
-            json.writeStringField("dkms_state", s.dkmsState());
-            json.writeStringField("built_from", s.builtFrom().orElse(""));
-            json.writeStringField("next_source", s.nextSource().description());
-            json.writeBooleanField("next_source_usable", s.nextSource().usable());
-            json.writeStringField("todo", report.todo(s).orElse(""));
+            out.writeStringField("module", s.dkmsModule().or(s::inTreeModule).map(Path::toString).orElse(""));
+            out.writeStringField("dkms_state", s.dkmsState());
+            out.writeStringField("built_from", s.builtFrom().orElse(""));
+            out.writeStringField("next_source", s.nextSource().description());
+            out.writeBooleanField("next_source_usable", s.nextSource().usable());
+            out.writeStringField("todo", report.todo(s).orElse(""));
         }
     }
 

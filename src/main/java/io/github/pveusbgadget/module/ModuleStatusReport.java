@@ -53,6 +53,11 @@ public final class ModuleStatusReport {
                 + ": it cannot load any module it does not have built in";
     }
 
+    /** What a report without kernels means: the line {@code module status} prints. */
+    public String noKernelProblem() {
+        return "no kernel in " + inspector.roots().modules();
+    }
+
     /** What to run so that {@code state}'s kernel gets our {@code dummy_hcd}; empty when it has one. */
     public Optional<String> todo(KernelModuleState state) {
         return state.todo(inspector.module());
@@ -62,7 +67,7 @@ public final class ModuleStatusReport {
     public int print(PrintWriter out, Optional<KernelRelease> only) {
         Report report = report(only);
         if (report.kernels().isEmpty()) {
-            out.println("no kernel in " + inspector.roots().modules());
+            out.println(noKernelProblem());
         }
         report.kernels().forEach(state -> print(out, state));
         report.runningWithoutModules().ifPresent(running -> out.println(withoutModulesProblem(running)));

@@ -69,6 +69,10 @@ class ModuleCommandTest {
                 "6.17.2-1-pve");
         assertThat(missing.exitCode()).isEqualTo(1);
         assertThat(missing.out()).contains("\"dummy_hcd\" : \"missing\"").doesNotContain("6.8.12");
+        CliRun none = new ModuleHost().run("module", "status", "--json");
+        assertThat(none.exitCode()).isEqualTo(1);
+        assertThat(none.out()).isEqualTo("[ ]\n");
+        assertThat(none.err()).startsWith("pve-usb-gadget: no kernel in ");
     }
 
     @Test
