@@ -72,7 +72,7 @@ class ModuleCommandTest {
         CliRun none = new ModuleHost().run("module", "status", "--json");
         assertThat(none.exitCode()).isEqualTo(1);
         assertThat(none.out()).isEqualTo("[ ]\n");
-        assertThat(none.err()).startsWith("pve-usb-gadget: no kernel in ");
+        assertThat(none.err()).as(none.toString()).startsWith("pve-usb-gadget: no kernel in ");
     }
 
     @Test
