@@ -71,7 +71,8 @@ final class TerminalProgress implements Progress {
 
         @Override
         public void accept(String rendered) {
-            print("\r" + rendered);
+            // The library drops the bar where the line is narrow, but not the words: never past the last column.
+            print("\r" + (rendered.length() > width ? rendered.substring(0, width) : rendered));
         }
 
         /** Blanks the line and leaves the cursor at its start, for the next line of output. */

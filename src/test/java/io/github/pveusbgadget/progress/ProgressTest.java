@@ -38,6 +38,18 @@ class ProgressTest {
     }
 
     @Test
+    void onANarrowTerminalNoDrawingPassesTheLastColumn() {
+        try (Progress.Meter meter = Progress.on(true, terminal, () -> 30).start("downloading "
+                + "unRAIDServer-7.1.4-x86_64.zip", 8L << 20)) {
+            meter.advance(1L << 20);
+        }
+        for (String drawing : drawn.toString().split("\r")) {
+            assertThat(drawing.length()).as("'%s'", drawing).isLessThanOrEqualTo(29);
+        }
+        assertThat(drawn.toString()).startsWith("\rdownloading unRAIDServer-7.1");
+    }
+
+    @Test
     void workOfUnknownSizeShowsItsNameAndTheTimeTaken() {
         try (Progress.Meter meter = Progress.on(true, terminal, () -> 80).start("formatting FAT32",
                 Progress.UNKNOWN)) {
