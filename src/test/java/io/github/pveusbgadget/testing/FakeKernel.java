@@ -55,6 +55,7 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     private long nanos;
     private FaultInjector faults = FaultInjector.NONE;
     private final Map<String, String> variables = new HashMap<>();
+    private boolean console;
     private int udcCount = 4;
     private boolean hostEnumerates = true;
     private Predicate<String> failingOp = op -> false;
@@ -117,7 +118,7 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     public Environment environment() {
         return new Environment(fs, this, this, this, () -> random, faults,
                 Clock.fixed(Instant.parse("2026-11-21T12:00:00Z").plusSeconds(nanos / 1_000_000_000L),
-                        ZoneOffset.UTC), Map.copyOf(variables), "root", at("/root"), at("/tmp"), false);
+                        ZoneOffset.UTC), Map.copyOf(variables), "root", at("/root"), at("/tmp"), console);
     }
 
     /** A module this kernel does not have: modprobe and modinfo do not find it (dummy_hcd on a Proxmox kernel). */
@@ -148,6 +149,12 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     /** Makes configfs operations matching {@code op} (e.g. {@code "mkdir .../functions/mass_storage.0"}) fail. */
     public FakeKernel failWhen(Predicate<String> op) {
         this.failingOp = op;
+        return this;
+    }
+
+    /** Whether the commands run as if a person watched on a terminal ({@link Environment#console()}). */
+    public FakeKernel console(boolean watched) {
+        console = watched;
         return this;
     }
 
