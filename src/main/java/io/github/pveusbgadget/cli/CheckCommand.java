@@ -13,10 +13,11 @@ final class CheckCommand extends BaseCommand {
     String vmId;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         Services services = services();
         Preflight preflight = new Preflight(services.store(), services.modules(), services.lifecycle(),
-                services.environment().runner(), services.roots());
+                services.environment().runner(), services.roots(), services.cluster(), services.environment().clock(),
+                new RootCommand.Version().getVersion()[0]);
         int worst = 0;
         for (Preflight.Finding finding : preflight.run(Optional.ofNullable(vmId).map(BaseCommand::vmId))) {
             if (finding.skipped()) {

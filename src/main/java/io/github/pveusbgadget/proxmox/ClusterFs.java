@@ -2,9 +2,13 @@ package io.github.pveusbgadget.proxmox;
 
 import io.github.pveusbgadget.host.HostRoots;
 import io.github.pveusbgadget.kernel.MountTable;
+import java.io.IOException;
 import java.nio.file.FileSystem;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * pmxcfs, Proxmox's cluster file system: a FUSE mount on {@code /etc/pve} on every Proxmox VE node (a single node
@@ -23,15 +27,45 @@ public final class ClusterFs {
     private ClusterFs() {
     }
 
-    /** {@code /etc/pve} when pmxcfs is mounted there (a FUSE mount, as {@code /proc/self/mountinfo} shows it). */
-    public static Optional<Path> mountPoint(HostRoots roots, FileSystem fs) {
-        Path pve = fs.getPath(MOUNT_POINT);
+    /**
+     * {@code pve} ({@code /etc/pve}; a simulated cluster's elsewhere) when pmxcfs is mounted there (a FUSE mount, as
+     * {@code /proc/self/mountinfo} shows it).
+     */
+    public static Optional<Path> mountPoint(HostRoots roots, Path pve) {
         return MountTable.read(roots.mountInfo()).hasMount(pve, FUSE) ? Optional.of(pve) : Optional.empty();
     }
 
     /** The default config dir: on pmxcfs when {@code pmxcfs} is mounted, else the node-local one. */
     public static Path defaultConfigDir(Optional<Path> pmxcfs, FileSystem fs) {
-        return fs.getPath(pmxcfs.isPresent() ? CLUSTER_CONFIG_DIR : LOCAL_CONFIG_DIR);
+        return pmxcfs.map(pve -> pve.resolve(CLUSTER_CONFIG_DIR.substring(MOUNT_POINT.length() + 1)))
+                .orElseGet(() -> fs.getPath(LOCAL_CONFIG_DIR));
+    }
+
+    /**
+     * The nodes of the cluster: pmxcfs keeps a directory {@code nodes/<name>} for every member (a single node too),
+     * readable on every node without the network.
+     */
+    public static List<String> nodes(Path pve) {
+        try (Stream<Path> entries = Files.list(pve.resolve("nodes"))) {
+            return entries.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * This node's name as Proxmox knows it ({@code PVE::INotify::nodename}: the host name up to its first dot), from
+     * the kernel's {@code /proc/sys/kernel/hostname}.
+     */
+    public static Optional<String> nodeName(HostRoots roots) {
+        try {
+            String name = Files.readString(roots.proc().resolve("sys/kernel/hostname")).strip();
+            int dot = name.indexOf('.');
+            name = dot < 0 ? name : name.substring(0, dot);
+            return name.isEmpty() ? Optional.empty() : Optional.of(name);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     /** The pmxcfs mount {@code directory} is on, if any. */
