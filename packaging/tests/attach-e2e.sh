@@ -17,7 +17,7 @@ T=$(mktemp -d /tmp/pve-usb-gadget-e2e.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 export FAKE_PVE_STATE=$T/pve
 mkdir -p "$T/pve/vm" "$T/vz" "$T/etc" "$T/sys" "$T/cfs" "$T/images" "$T/bin"
-cp packaging/tests/fake-pve/qm packaging/tests/fake-pve/pvesm "$T/bin/"
+cp packaging/tests/fake-pve/* "$T/bin/"
 export PATH=$T/bin:$PATH
 echo "local dir active $T/vz" > "$T/pve/storages"
 echo "nfs-off nfs inactive $T/nfs" >> "$T/pve/storages"
