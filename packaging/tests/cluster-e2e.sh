@@ -217,6 +217,17 @@ on alpha attach 102 --image "$T/shared/images/102.img" --snippets nfs-alpha
 check "--snippets with a storage only alpha has: attach says beta cannot start the VM" \
     bash -c "[ $rc = 0 ] && grep -qF 'storage nfs-alpha is not enabled on beta: VM 102 cannot start there' '$T/out'"
 
+new_vm alpha 103
+calls_before=$(wc -l < "$T/pve/calls")
+on alpha attach 103 --image "$T/shared/images/103.img" --mapping --dry-run
+cp "$T/out" "$T/103.sh"
+check "attach --mapping --dry-run changes nothing and prints the pvesh create, quoted for a shell" \
+    bash -c "[ $rc = 0 ] && ! grep -q '^pvesh create' <(tail -n +$((calls_before + 1)) '$T/pve/calls') && grep -q \"^pvesh create /cluster/mapping/usb --id pve-usb-gadget-103 --map node=alpha,id=1d6b:40.. --map node=beta,id=1d6b:40.. --description 'pve-usb-gadget: the USB drive of VM 103'\$\" '$T/103.sh'"
+FAKE_PVE_NODE=alpha sh "$T/103.sh" > "$T/out" 2>&1
+rc=$?
+check "the dry-run script runs (qm and pvesh accept every line) and wires VM 103 through its mapping" \
+    bash -c "[ $rc = 0 ] && grep -qx 'usb0: mapping=pve-usb-gadget-103,usb3=1' '$(vm_conf alpha 103)' && grep -qx 'pve-usb-gadget-103' '$PVE/mapping/usb.cfg'"
+
 echo "== ids stay unique when both nodes init at once (under the pmxcfs lock)"
 for i in 0 1 2 3; do
     n=alpha
