@@ -9,22 +9,11 @@
 # Needs target/pve-usb-gadget.jar (mvn -B -DskipTests package). Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-ROOT=$PWD
-JAR=${PVE_USB_GADGET_TEST_JAR:-$ROOT/target/pve-usb-gadget.jar}
-# shellcheck source=../../testlib/checks.sh
-. "$ROOT/testlib/checks.sh"
-if [ ! -f "$JAR" ]; then
-    fail "jar $JAR exists (run mvn -B -DskipTests package first)"
-    finish
-fi
-
-T=$(mktemp -d /tmp/pve-usb-gadget-cluster.XXXXXX)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-export FAKE_PVE_STATE=$T/pve
+# shellcheck source=e2e-lib.sh
+. packaging/tests/e2e-lib.sh cluster
 PVE=$T/pve/etc-pve
 CONF_DIR=$PVE/pve-usb-gadget
-mkdir -p "$T/bin" "$T/shared/images" "$T/shared/cephfs" "$PVE/priv"
-cp packaging/tests/fake-pve/* "$T/bin/"
+mkdir -p "$T/shared/images" "$T/shared/cephfs" "$PVE/priv"
 : > "$T/pve/storages"
 storage() { echo "$*" >> "$T/pve/storages"; }
 storage local dir active "$T/@NODE@/vz" 0 -
@@ -59,7 +48,6 @@ exec java -jar "$JAR" --pmxcfs "$PVE" --procfs "$T/\$n/proc" --sysfs "$T/\$n/sys
     --lock-file "$T/\$n/lock" "\$@" --dry-run
 EOF
 chmod +x "$T/bin/modinfo" "$T/bin/pve-usb-gadget-sim"
-export PATH=$T/bin:$PATH
 export PVE_USB_GADGET=$T/bin/pve-usb-gadget-sim
 
 on() { # NODE ARGS...: the jar on NODE; output in $T/out, exit code in $rc
