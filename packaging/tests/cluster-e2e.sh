@@ -216,6 +216,10 @@ rc=$?
 check "the dry-run script runs (qm and pvesh accept every line) and wires VM 103 through its mapping" \
     bash -c "[ $rc = 0 ] && grep -qx 'usb0: mapping=pve-usb-gadget-103,usb3=1' '$(vm_conf alpha 103)' && grep -qx 'pve-usb-gadget-103' '$PVE/mapping/usb.cfg'"
 
+on alpha detach 103
+check "detach 103 unwires the mapped drive and says the cluster-wide mapping stays" \
+    bash -c "[ $rc = 0 ] && ! grep -q '^usb0:' '$(vm_conf alpha 103)' && grep -qx 'boot: order=scsi0;net0' '$(vm_conf alpha 103)' && grep -qF 'USB mapping pve-usb-gadget-103 stays' '$T/out'"
+
 echo "== ids stay unique when both nodes init at once (under the pmxcfs lock)"
 for i in 0 1 2 3; do
     n=alpha

@@ -306,7 +306,7 @@ public final class Preflight {
                 findings.add(new Finding(1, "VM " + id + ": USB mappings", e.getMessage()));
             }
         }
-        Set<String> ourMappings = UsbMapping.mapping(mappings, usbId);
+        Set<String> ourMappings = UsbMapping.mappingsOf(mappings, usbId);
         Optional<String> slot = vm.usbSlotFor(usbId, ourMappings);
         if (slot.isEmpty()) {
             String others = vm.usbEntries().entrySet().stream()

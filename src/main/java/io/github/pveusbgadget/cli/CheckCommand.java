@@ -7,7 +7,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code check [<vmid>]}: the preflight, printing what to fix. */
 @Command(name = "check", mixinStandardHelpOptions = true,
-        description = "Preflight: modules, configfs, free UDC, config, image, and the VM's usbN entry and boot order.")
+        description = {"Preflight: modules, configfs, free UDC, config, image, and the VM's usbN entry (or USB mapping), "
+                + "boot order and hookscript.",
+            "In a cluster it also writes this node's report to /etc/pve/nodes/<node>/pve-usb-gadget.json and says, "
+                    + "from the other nodes' reports, what each of them lacks to start the VM."})
 final class CheckCommand extends BaseCommand {
     @Parameters(index = "0", arity = "0..1", paramLabel = "VMID")
     String vmId;

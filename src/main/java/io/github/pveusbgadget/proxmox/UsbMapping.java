@@ -40,7 +40,7 @@ public final class UsbMapping {
     }
 
     /** The ids of {@code mappings} that map {@code usbId} on some node. */
-    public static Set<String> mapping(Map<String, List<String>> mappings, String usbId) {
+    public static Set<String> mappingsOf(Map<String, List<String>> mappings, String usbId) {
         Set<String> ids = new TreeSet<>();
         mappings.forEach((id, entries) -> {
             if (entries.stream().anyMatch(e -> idOf(e).equals(Optional.of(usbId)))) {

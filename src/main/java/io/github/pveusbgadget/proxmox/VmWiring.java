@@ -215,6 +215,9 @@ public final class VmWiring {
             notes.add("no usbN passes " + usbId.get() + " through");
         } else {
             deletes.add(slot.get());
+            vm.get(slot.get()).flatMap(VmConfig::mappingOf).ifPresent(m -> notes.add("USB mapping " + m + " stays "
+                    + "(cluster-wide; it may serve other VMs): remove it with pvesh delete " + Pvesh.USB_MAPPINGS + "/"
+                    + m));
         }
         Optional<String> hook = vm.hookscript();
         if (hook.isPresent() && isOurHook(hook.get())) {

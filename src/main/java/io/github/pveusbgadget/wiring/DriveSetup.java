@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -210,15 +211,16 @@ public final class DriveSetup {
                 hookPath = Optional.of(fileSystem.getPath(pvesm.path(hookVolume.get())));
             }
         }
-        Set<String> ourMappings = request.mapping().isPresent() || vm.usesUsbMappings()
-                ? UsbMapping.mapping(new Pvesh(runner).usbMappings(), usbId) : Set.of();
+        Map<String, List<String>> mappings = request.mapping().isPresent() || vm.usesUsbMappings()
+                ? new Pvesh(runner).usbMappings() : Map.of();
+        Set<String> ourMappings = UsbMapping.mappingsOf(mappings, usbId);
         Optional<String> mapping = request.mapping()
                 .map(m -> UsbMapping.validId(m.isEmpty() ? UsbMapping.defaultId(id) : m))
                 .or(() -> vm.usbSlotFor(usbId, ourMappings).flatMap(vm::get).flatMap(VmConfig::mappingOf));
         Optional<List<String>> mappingChange = Optional.empty();
         if (mapping.isPresent()) {
-            Optional<List<String>> existing = Optional.ofNullable(new Pvesh(runner).usbMappings().get(mapping.get()));
-            mappingChange = UsbMapping.plan(id, mapping.get(), existing, nodes, usbId, request.force());
+            mappingChange = UsbMapping.plan(id, mapping.get(), Optional.ofNullable(mappings.get(mapping.get())), nodes,
+                    usbId, request.force());
         } else if (nodes.size() > 1) {
             clusterNotes.add("the cluster has " + nodes.size() + " nodes: with host=" + usbId + " 'qm migrate' of "
                     + "the stopped VM needs --force (a local device); attach " + id + " --mapping wires it through a "
@@ -266,7 +268,7 @@ public final class DriveSetup {
         }
         VmConfig vm = qm.config(id);
         Set<String> ourMappings = vm.usesUsbMappings() && config.isPresent()
-                ? UsbMapping.mapping(new Pvesh(runner).usbMappings(), config.get().usbId().toString()) : Set.of();
+                ? UsbMapping.mappingsOf(new Pvesh(runner).usbMappings(), config.get().usbId().toString()) : Set.of();
         VmWiring.Change change = VmWiring.planDetach(id, vm, config.map(c -> c.usbId().toString()), ourMappings);
         Plan<CommandRunner> plan = new Plan<>();
         change.notes().forEach(plan::note);

@@ -64,7 +64,7 @@ class UsbMappingTest {
 
     @Test
     void theMappingsOfADriveAreThoseWithAnEntryForIt() {
-        assertThat(UsbMapping.mapping(Map.of("a", List.of("node=x,id=1d6b:4000"), "b", List.of("node=x,id=1d6b:4001"),
+        assertThat(UsbMapping.mappingsOf(Map.of("a", List.of("node=x,id=1d6b:4000"), "b", List.of("node=x,id=1d6b:4001"),
                 "c", List.of("node=x,id=1D6B:4000,path=1-2")), ID)).containsExactly("a", "c");
     }
 
@@ -83,8 +83,10 @@ class UsbMappingTest {
         assertThat(mapped.usbSlotFor(ID)).isEmpty();
         assertThat(VmWiring.planAttach(VM, mapped, new VmWiring.AttachRequest(ID, Optional.empty(), Optional.empty(),
                 false, Optional.of("m"), Set.of("m"))).isEmpty()).isTrue();
-        assertThat(VmWiring.planDetach(VM, mapped, Optional.of(ID), Set.of("m")).options())
-                .containsExactly("--boot", "order=scsi0", "--delete", "usb0");
+        VmWiring.Change detach = VmWiring.planDetach(VM, mapped, Optional.of(ID), Set.of("m"));
+        assertThat(detach.options()).containsExactly("--boot", "order=scsi0", "--delete", "usb0");
+        assertThat(detach.notes()).containsExactly("USB mapping m stays (cluster-wide; it may serve other VMs): "
+                + "remove it with pvesh delete /cluster/mapping/usb/m");
         // Another VM's mapping in usb0 is not the drive: attach takes the next slot.
         VmConfig other = VmConfig.parse(vm + "usb0: mapping=dongle\n");
         assertThat(VmWiring.planAttach(VM, other, new VmWiring.AttachRequest(ID, Optional.empty(), Optional.empty(),
