@@ -1,6 +1,7 @@
 package io.github.pveusbgadget.cli;
 
 import io.github.pveusbgadget.check.Preflight;
+import java.io.IOException;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -16,7 +17,7 @@ final class CheckCommand extends BaseCommand {
     String vmId;
 
     @Override
-    public Integer call() throws java.io.IOException {
+    public Integer call() throws IOException {
         Services services = services();
         Preflight preflight = new Preflight(services.store(), services.modules(), services.lifecycle(),
                 services.environment().runner(), services.roots(), services.cluster(), services.environment().clock(),

@@ -38,8 +38,7 @@ public final class Services {
         requireDirectoryIfPresent("--sysfs", fs.getPath(options.sysfs));
         this.roots = new HostRoots(fs.getPath(options.configfs), fs.getPath(options.sysfs), fs.getPath(options.proc),
                 fs.getPath(options.dev), fs.getPath(options.lockFile));
-        Optional<Path> pmxcfs = ClusterFs.mountPoint(roots, fs.getPath(options.pmxcfs));
-        this.pmxcfs = pmxcfs;
+        this.pmxcfs = ClusterFs.mountPoint(roots, fs.getPath(options.pmxcfs));
         Path configDir = Optional.ofNullable(options.configDir)
                 .or(() -> environment.variable("PVE_USB_GADGET_CONFIG_DIR"))
                 .map(fs::getPath)
@@ -71,11 +70,6 @@ public final class Services {
 
     public HostRoots roots() {
         return roots;
-    }
-
-    /** Where pmxcfs is mounted, if it is (a Proxmox VE node). */
-    public Optional<Path> pmxcfs() {
-        return pmxcfs;
     }
 
     /** This node's view of its cluster (none without pmxcfs). */

@@ -11,11 +11,6 @@ import java.util.Optional;
  * @param self   this node's name ({@link ClusterFs#nodeName}), if known
  */
 public record Cluster(Optional<Path> pmxcfs, Optional<String> self) {
-    /** No Proxmox here. */
-    public static Cluster none() {
-        return new Cluster(Optional.empty(), Optional.empty());
-    }
-
     /** Every node of the cluster (one on a single node; none without pmxcfs). */
     public List<String> nodes() {
         return pmxcfs.map(ClusterFs::nodes).orElse(List.of());

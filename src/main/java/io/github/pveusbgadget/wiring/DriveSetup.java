@@ -14,8 +14,8 @@ import io.github.pveusbgadget.host.CommandRunner;
 import io.github.pveusbgadget.plan.Plan;
 import io.github.pveusbgadget.plan.PlanExecutor;
 import io.github.pveusbgadget.proxmox.Cluster;
-import io.github.pveusbgadget.proxmox.NodeCoverage;
 import io.github.pveusbgadget.proxmox.InstallShim;
+import io.github.pveusbgadget.proxmox.NodeCoverage;
 import io.github.pveusbgadget.proxmox.Pvesh;
 import io.github.pveusbgadget.proxmox.PveshCall;
 import io.github.pveusbgadget.proxmox.Pvesm;
@@ -198,17 +198,17 @@ public final class DriveSetup {
             Optional<String> current = vm.hookscript().filter(VmWiring::isOurHook).flatMap(VmWiring::storageOf);
             List<Pvesm.Storage> storages = pvesm.snippetStorages();
             String storage = Pvesm.choose(storages, request.snippets(), current);
-            if (nodes.size() > 1 && new Pvesh(runner).available()) {
-                if (request.snippets().isEmpty() && current.isEmpty()) {
-                    storage = sharedEverywhere(storages, nodes).orElse(storage);
-                }
-                hookVolume = Optional.of(VmWiring.hookVolume(storage));
-                hookPath = Optional.of(fileSystem.getPath(pvesm.path(hookVolume.get())));
+            // Proxmox resolves the hookscript on the node that starts the VM: on a cluster prefer a storage every
+            // node shares, and say what the others need otherwise.
+            boolean severalNodes = nodes.size() > 1 && new Pvesh(runner).available();
+            if (severalNodes && request.snippets().isEmpty() && current.isEmpty()) {
+                storage = sharedEverywhere(storages, nodes).orElse(storage);
+            }
+            hookVolume = Optional.of(VmWiring.hookVolume(storage));
+            hookPath = Optional.of(fileSystem.getPath(pvesm.path(hookVolume.get())));
+            if (severalNodes) {
                 clusterNotes.addAll(NodeCoverage.ofHookStorage(new Pvesh(runner).storage(storage),
                         cluster.otherNodes(), id, hookPath.get()));
-            } else {
-                hookVolume = Optional.of(VmWiring.hookVolume(storage));
-                hookPath = Optional.of(fileSystem.getPath(pvesm.path(hookVolume.get())));
             }
         }
         Map<String, List<String>> mappings = request.mapping().isPresent() || vm.usesUsbMappings()
