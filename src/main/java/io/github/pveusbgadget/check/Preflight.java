@@ -161,13 +161,18 @@ public final class Preflight {
         NodeReport report = new NodeReport(self, version, Instant.now(clock).truncatedTo(ChronoUnit.SECONDS)
                 .toString(), moduleFixes, hookscripts, images);
         Path dir = cluster.nodeDir(self).get();
+        Finding written;
         try {
             report.write(dir);
-            findings.add(Finding.ok("node " + self + ": report for the other nodes written to "
-                    + dir.resolve(NodeReport.FILE)));
+            written = Finding.ok("node " + self + ": report for the other nodes written to "
+                    + dir.resolve(NodeReport.FILE));
         } catch (IOException e) {
-            findings.add(Finding.skipped("node " + self + ": report for the other nodes not written to "
-                    + dir.resolve(NodeReport.FILE) + " (" + e.getMessage() + "; read-only without quorum?)"));
+            written = Finding.skipped("node " + self + ": report for the other nodes not written to "
+                    + dir.resolve(NodeReport.FILE) + " (" + e.getMessage() + "; read-only without quorum?)");
+        }
+        // A single node writes its report too (for the node that joins later) but has no one to tell.
+        if (cluster.multiNode()) {
+            findings.add(written);
         }
     }
 
