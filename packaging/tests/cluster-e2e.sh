@@ -28,8 +28,19 @@ add_node() { # NAME: its roots, its host name, pmxcfs mounted, its pmxcfs direct
 give_modules() { # NODE: dummy_hcd and the gadget modules become loadable there (modinfo finds them)
     touch "$T/$1/modules/dummy_hcd" "$T/$1/modules/libcomposite" "$T/$1/modules/usb_f_mass_storage"
 }
+members() { # NODE...: pmxcfs's .members as corosync's membership makes it (PVE::Cluster::get_nodelist reads it)
+    local list="" n i=0
+    for n in "$@"; do
+        i=$((i + 1))
+        list+=${list:+,}"
+  \"$n\": { \"id\": $i, \"online\": 1, \"ip\": \"192.0.2.$i\"}"
+    done
+    printf '{\n"nodename": "%s",\n"version": 4,\n"cluster": { "name": "sim", "version": 2, "nodes": %d, "quorate": 1 },\n"nodelist": {%s\n  }\n}\n' \
+        "$1" "$#" "$list" > "$PVE/.members"
+}
 add_node alpha
 add_node beta
+members alpha beta
 give_modules alpha
 
 # modinfo as the node's kernel answers it.
@@ -178,6 +189,7 @@ check "a live migration with the mapped drive is refused, as QemuMigrate refuses
     out_is 255 "can't live migrate running VM which uses following mapped devices: usb0:pve-usb-gadget-100"
 qm_on beta stop 100
 add_node gamma
+members alpha beta gamma
 on beta check 100
 check "a third node: check says the mapping does not give gamma the drive" \
     bash -c "[ $rc = 1 ] && grep -qF 'FAIL  VM 100: USB mapping pve-usb-gadget-100 does not give gamma the drive 1d6b:4000' '$T/out'"
@@ -186,7 +198,11 @@ check "attach 100 again keeps the mapping and adds gamma's entry" \
     bash -c "[ $rc = 0 ] && grep -qx 'pvesh set /cluster/mapping/usb/pve-usb-gadget-100 --map node=alpha,id=1d6b:4000 --map node=beta,id=1d6b:4000 --map node=gamma,id=1d6b:4000' '$T/pve/calls' && grep -qx 'usb0: mapping=pve-usb-gadget-100,usb3=1' '$(vm_conf beta 100)'"
 qm_on beta migrate 100 gamma
 check "now qm migrate to gamma passes the mapping check" bash -c "[ $rc = 0 ] && [ -f '$(vm_conf gamma 100)' ]"
-rm -rf "$PVE/nodes/gamma" "$T/gamma"
+qm_on gamma migrate 100 alpha
+members alpha beta # gamma leaves the cluster; its directory stays, as after 'pvecm delnode'
+on alpha check 100
+check "a node that left the cluster (.members) is not asked for, though its directory stays" \
+    bash -c "[ -d '$PVE/nodes/gamma' ] && ! grep -q 'node gamma' '$T/out'"
 
 echo "== a shared snippets storage is preferred on a cluster"
 storage cephfs cephfs active "$T/shared/cephfs" 1 -

@@ -74,7 +74,7 @@ public final class Services {
 
     /** This node's view of its cluster (none without pmxcfs). */
     public Cluster cluster() {
-        return new Cluster(pmxcfs, pmxcfs.flatMap(pve -> ClusterFs.nodeName(roots)));
+        return new Cluster(pmxcfs, pmxcfs.flatMap(pve -> ClusterFs.nodeName(roots, pve)));
     }
 
     public ConfigStore store() {

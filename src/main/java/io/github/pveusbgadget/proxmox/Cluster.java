@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * This node's view of its Proxmox cluster, as pmxcfs shows it to every node without the network.
+ * This node's view of its Proxmox cluster, as pmxcfs shows it to every node without the network: the members
+ * corosync has ({@code .members}), each node's directory ({@code nodes/<node>}).
  *
  * @param pmxcfs where pmxcfs is mounted ({@code /etc/pve}), if it is
  * @param self   this node's name ({@link ClusterFs#nodeName}), if known
@@ -13,7 +14,7 @@ import java.util.Optional;
 public record Cluster(Optional<Path> pmxcfs, Optional<String> self) {
     /** Every node of the cluster (one on a single node; none without pmxcfs). */
     public List<String> nodes() {
-        return pmxcfs.map(ClusterFs::nodes).orElse(List.of());
+        return pmxcfs.map(pve -> ClusterFs.nodes(pve, self)).orElse(List.of());
     }
 
     /** The nodes other than this one. */

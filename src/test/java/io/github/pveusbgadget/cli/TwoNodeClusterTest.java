@@ -32,6 +32,24 @@ class TwoNodeClusterTest {
 
     private final FakeKernel alpha = new FakeKernel("/alpha").pmxcfsAt(PVE, "alpha");
     private final FakeKernel beta = new FakeKernel(alpha, "/beta").pmxcfsAt(PVE, "beta");
+    {
+        try {
+            Files.writeString(alpha.path(PVE + "/.members"), """
+                    {
+                    "nodename": "alpha",
+                    "version": 4,
+                    "cluster": { "name": "sim", "version": 2, "nodes": 2, "quorate": 1 },
+                    "nodelist": {
+                      "alpha": { "id": 1, "online": 1, "ip": "192.0.2.1"},
+                      "beta": { "id": 2, "online": 1, "ip": "192.0.2.2"}
+                      }
+                    }
+                    """);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private final FakeProxmox pveAlpha = new FakeProxmox(alpha).noStorages()
             .storage("local", "dir", "active", "/alpha/var/lib/vz").vm(100, VM);
     private final FakeProxmox pveBeta = new FakeProxmox(beta).noStorages()
