@@ -48,6 +48,12 @@ public final class GlobalOptions {
             description = "Where qemu-server keeps lock-<vmid>.conf (default: ${DEFAULT-VALUE}).")
     String qemuLockDir;
 
+    @Option(names = "--pmxcfs", paramLabel = "DIR", scope = ScopeType.INHERIT, hidden = true,
+            defaultValue = "/etc/pve",
+            description = "Where Proxmox's cluster file system is mounted (default: ${DEFAULT-VALUE}); a test seam "
+                    + "for simulated clusters.")
+    String pmxcfs;
+
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
             description = "Debug output: every check, command and its output.")
     boolean verbose;

@@ -15,6 +15,7 @@ import io.github.pveusbgadget.kernel.KernelModules;
 import io.github.pveusbgadget.module.DummyHcdAdvice;
 import io.github.pveusbgadget.module.ModuleInspector;
 import io.github.pveusbgadget.plan.PlanExecutor;
+import io.github.pveusbgadget.proxmox.Cluster;
 import io.github.pveusbgadget.proxmox.ClusterFs;
 import io.github.pveusbgadget.proxmox.LocalVm;
 import io.github.pveusbgadget.proxmox.VmConfigLock;
@@ -35,6 +36,7 @@ public final class Services {
     private final KernelModules modules;
     private final ImageGuard imageGuard;
     private final List<String> self;
+    private final Optional<Path> pmxcfs;
 
     Services(Environment environment, GlobalOptions options) {
         this.environment = environment;
@@ -44,7 +46,7 @@ public final class Services {
         this.roots = new HostRoots(fs.getPath(options.configfs), fs.getPath(options.sysfs), fs.getPath(options.proc),
                 fs.getPath(options.dev), fs.getPath(options.lockFile), fs.getPath(options.stateDir),
                 fs.getPath(options.qemuRunDir), fs.getPath(options.qemuLockDir));
-        Optional<Path> pmxcfs = ClusterFs.mountPoint(roots, fs);
+        this.pmxcfs = ClusterFs.mountPoint(roots, fs.getPath(options.pmxcfs));
         Path configDir = Optional.ofNullable(options.configDir)
                 .or(() -> environment.variable("PVE_USB_GADGET_CONFIG_DIR"))
                 .map(fs::getPath)
@@ -70,7 +72,7 @@ public final class Services {
         command.addAll(List.of("--config-dir", configDir.toString(), "--configfs", options.configfs, "--sysfs",
                 options.sysfs, "--procfs", options.proc, "--devfs", options.dev, "--lock-file", options.lockFile,
                 "--state-dir", options.stateDir, "--qemu-run-dir", options.qemuRunDir,
-                "--qemu-lock-dir", options.qemuLockDir));
+                "--qemu-lock-dir", options.qemuLockDir, "--pmxcfs", options.pmxcfs));
         return command;
     }
 
@@ -93,6 +95,11 @@ public final class Services {
         return roots;
     }
 
+    /** This node's view of its cluster (none without pmxcfs). */
+    public Cluster cluster() {
+        return new Cluster(pmxcfs, pmxcfs.flatMap(pve -> ClusterFs.nodeName(roots, pve)));
+    }
+
     public ConfigStore store() {
         return store;
     }
@@ -112,7 +119,7 @@ public final class Services {
 
     public DriveSetup driveSetup() {
         return new DriveSetup(store, environment.runner(), environment.fileSystem(), this::snapshot,
-                environment.random());
+                environment.random(), cluster());
     }
 
     public GadgetLifecycle lifecycle() {

@@ -57,7 +57,7 @@ class ImageBackupTest {
                 .contains("setsid -f").endsWith("/run/pve-usb-gadget/100.backup.log /usr/bin/pve-usb-gadget "
                         + "--config-dir /etc/pve-usb-gadget --configfs /sys/kernel/config --sysfs /sys --procfs /proc "
                         + "--devfs /dev --lock-file /run/lock/pve-usb-gadget.lock --state-dir /run/pve-usb-gadget "
-                        + "--qemu-run-dir /var/run/qemu-server --qemu-lock-dir /var/lock/qemu-server backup 100");
+                        + "--qemu-run-dir /var/run/qemu-server --qemu-lock-dir /var/lock/qemu-server --pmxcfs /etc/pve backup 100");
 
         CliRun backup = CliRun.run(kernel, "backup", "100");
         assertThat(backup.exitCode()).as(backup.toString()).isZero();
