@@ -70,6 +70,7 @@ set -uo pipefail
     check "/etc/pve-usb-gadget/" grep -q ' \./etc/pve-usb-gadget/$' <<< "$CONTENTS"
     check "udev rules" has_file -rw-r--r-- /usr/lib/udev/rules.d/60-pve-usb-gadget.rules
     check "udev helper (0755)" has_file -rwxr-xr-x /usr/lib/pve-usb-gadget/udev-vmid
+    check "the reaper's systemd service and timer" bash -c "grep -qx -- '-rw-r--r-- root/root ./usr/lib/systemd/system/pve-usb-gadget-reap.service' <<< \"\$1\" && grep -qx -- '-rw-r--r-- root/root ./usr/lib/systemd/system/pve-usb-gadget-reap.timer' <<< \"\$1\"" _ "$CONTENTS"
     check "DKMS tree $DKMS_DIR (name and version of module-src/dkms.conf)" has_file -rw-r--r-- "$DKMS_DIR/dkms.conf"
     missing=
     for f in $(git ls-files module-src | sed 's:^module-src/::' | grep -vE '^(tests/|ci-build\.sh$|README\.md$|\.gitignore$)'); do
@@ -162,6 +163,10 @@ set -uo pipefail
         check "$tag kernel hooks installed (postinst.d, header_postinst.d)" \
             bash -c "[ -x '$C/etc/kernel/postinst.d/pve-usb-gadget' ] && [ -x '$C/etc/kernel/header_postinst.d/pve-usb-gadget' ] && [ -x '$C/usr/lib/pve-usb-gadget/dkms-kernel-hook' ]"
         check "$tag postinst made the class-data-sharing archive" [ -s "$C/var/cache/pve-usb-gadget/pve-usb-gadget.jsa" ]
+        check "$tag postinst enabled the reaper's timer (timers.target.wants)" \
+            bash -c "[ -L '$C/etc/systemd/system/timers.target.wants/pve-usb-gadget-reap.timer' ] && chroot '$C' test -f /etc/systemd/system/timers.target.wants/pve-usb-gadget-reap.timer"
+        check "$tag reap with nothing to reap exits 0 and prints nothing" \
+            bash -c "out=\$(chroot '$C' pve-usb-gadget reap 2>&1) && [ -z \"\$out\" ]"
 
         step "$tag the tool in the chroot"
         out=$(in_chroot pve-usb-gadget --version 2>&1)

@@ -33,6 +33,21 @@ public final class GlobalOptions {
             description = "The host-wide lock serializing up and down (default: ${DEFAULT-VALUE}).")
     String lockFile;
 
+    @Option(names = "--state-dir", paramLabel = "DIR", scope = ScopeType.INHERIT, hidden = true,
+            defaultValue = "/run/pve-usb-gadget",
+            description = "Start markers and running backups (default: ${DEFAULT-VALUE}).")
+    String stateDir;
+
+    @Option(names = "--qemu-run-dir", paramLabel = "DIR", scope = ScopeType.INHERIT, hidden = true,
+            defaultValue = "/var/run/qemu-server",
+            description = "Where qemu-server keeps <vmid>.pid (default: ${DEFAULT-VALUE}).")
+    String qemuRunDir;
+
+    @Option(names = "--qemu-lock-dir", paramLabel = "DIR", scope = ScopeType.INHERIT, hidden = true,
+            defaultValue = "/var/lock/qemu-server",
+            description = "Where qemu-server keeps lock-<vmid>.conf (default: ${DEFAULT-VALUE}).")
+    String qemuLockDir;
+
     @Option(names = "--pmxcfs", paramLabel = "DIR", scope = ScopeType.INHERIT, hidden = true,
             defaultValue = "/etc/pve",
             description = "Where Proxmox's cluster file system is mounted (default: ${DEFAULT-VALUE}); a test seam "

@@ -29,7 +29,7 @@ public final class RootCommand implements Runnable {
      * needs one, should not pay for ten.
      */
     static final List<String> SUBCOMMANDS = List.of("hook", "up", "down", "status", "check", "init", "attach",
-            "detach", "guid", "image", "module", "help");
+            "detach", "guid", "image", "module", "reap", "backup", "help");
 
     /** A new instance of the subcommand {@code name} (a switch, not a map of lambdas: no class spun per entry). */
     static Object newSubcommand(String name) {
@@ -45,6 +45,8 @@ public final class RootCommand implements Runnable {
             case "guid" -> new GuidCommand();
             case "image" -> new ImageCommand();
             case "module" -> new ModuleCommand();
+            case "reap" -> new ReapCommand();
+            case "backup" -> new BackupCommand();
             case "help" -> new CommandLine.HelpCommand();
             default -> throw new IllegalArgumentException("no subcommand " + name);
         };

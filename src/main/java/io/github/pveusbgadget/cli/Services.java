@@ -7,7 +7,7 @@ import io.github.pveusbgadget.gadget.HostSnapshot;
 import io.github.pveusbgadget.gadget.StepContext;
 import io.github.pveusbgadget.host.HostRoots;
 import io.github.pveusbgadget.host.Poller;
-import io.github.pveusbgadget.image.ImageBackup;
+import io.github.pveusbgadget.image.BackupLauncher;
 import io.github.pveusbgadget.image.ImageGuard;
 import io.github.pveusbgadget.kernel.ExclusiveClaims;
 import io.github.pveusbgadget.kernel.HostUsbBus;
@@ -17,9 +17,15 @@ import io.github.pveusbgadget.module.ModuleInspector;
 import io.github.pveusbgadget.plan.PlanExecutor;
 import io.github.pveusbgadget.proxmox.Cluster;
 import io.github.pveusbgadget.proxmox.ClusterFs;
+import io.github.pveusbgadget.proxmox.LocalVm;
+import io.github.pveusbgadget.proxmox.VmConfigLock;
+import io.github.pveusbgadget.reap.Reaper;
+import io.github.pveusbgadget.reap.StartMarkers;
 import io.github.pveusbgadget.wiring.DriveSetup;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** The objects a command works with, wired once from the global options and the {@link Environment}. */
@@ -29,6 +35,7 @@ public final class Services {
     private final ConfigStore store;
     private final KernelModules modules;
     private final ImageGuard imageGuard;
+    private final List<String> self;
     private final Optional<Path> pmxcfs;
 
     Services(Environment environment, GlobalOptions options) {
@@ -37,7 +44,8 @@ public final class Services {
         requireDirectoryIfPresent("--configfs", fs.getPath(options.configfs));
         requireDirectoryIfPresent("--sysfs", fs.getPath(options.sysfs));
         this.roots = new HostRoots(fs.getPath(options.configfs), fs.getPath(options.sysfs), fs.getPath(options.proc),
-                fs.getPath(options.dev), fs.getPath(options.lockFile));
+                fs.getPath(options.dev), fs.getPath(options.lockFile), fs.getPath(options.stateDir),
+                fs.getPath(options.qemuRunDir), fs.getPath(options.qemuLockDir));
         this.pmxcfs = ClusterFs.mountPoint(roots, fs.getPath(options.pmxcfs));
         Path configDir = Optional.ofNullable(options.configDir)
                 .or(() -> environment.variable("PVE_USB_GADGET_CONFIG_DIR"))
@@ -51,6 +59,21 @@ public final class Services {
         this.modules = new KernelModules(roots.sysfs(), environment.runner(), () -> DummyHcdAdvice.forRunningKernel(
                 ModuleInspector.standard(fs, roots.proc(), environment.runner(), environment.variables())));
         this.imageGuard = new ImageGuard(roots, new ExclusiveClaims(environment.runner()));
+        this.self = selfCommand(environment, options, configDir);
+    }
+
+    /**
+     * This tool with the global options in force: what a background backup runs. The program is the shim's
+     * {@code PVE_USB_GADGET} (the launcher it ran) when set, else the .deb's launcher.
+     */
+    private static List<String> selfCommand(Environment environment, GlobalOptions options, Path configDir) {
+        List<String> command = new ArrayList<>(List.of(environment.variable("PVE_USB_GADGET")
+                .orElse("/usr/bin/pve-usb-gadget").strip().split("\\s+")));
+        command.addAll(List.of("--config-dir", configDir.toString(), "--configfs", options.configfs, "--sysfs",
+                options.sysfs, "--procfs", options.proc, "--devfs", options.dev, "--lock-file", options.lockFile,
+                "--state-dir", options.stateDir, "--qemu-run-dir", options.qemuRunDir,
+                "--qemu-lock-dir", options.qemuLockDir, "--pmxcfs", options.pmxcfs));
+        return command;
     }
 
     /**
@@ -104,6 +127,14 @@ public final class Services {
         StepContext context = new StepContext(environment.gadgetFs(), modules, new HostUsbBus(roots.sysfs()), poller,
                 environment.runner());
         return new GadgetLifecycle(roots, store, modules, imageGuard,
-                PlanExecutor.withTaskLog(context, environment.faults()), poller, new ImageBackup(environment.clock()));
+                PlanExecutor.withTaskLog(context, environment.faults()), poller, environment.clock(),
+                new BackupLauncher(environment.runner(), environment.fileSystem().getPath("/run/systemd/system"),
+                        roots.stateDir(), self, environment.variables()));
+    }
+
+    public Reaper reaper() {
+        return new Reaper(lifecycle(), new LocalVm(roots.proc(), roots.qemuRunDir()),
+                new VmConfigLock(roots.proc(), roots.qemuLockDir()), new StartMarkers(roots.stateDir()),
+                environment.clock());
     }
 }

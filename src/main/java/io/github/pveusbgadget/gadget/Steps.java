@@ -209,6 +209,12 @@ public final class Steps {
     /** Waits until the host has enumerated the gadget on the UDC's emulated bus. */
     public record AwaitHostDevice(UsbId usbId, String serial, String controller, Duration timeout,
                                   Path configFile, Path sysfs) implements Step<StepContext> {
+        /** The same wait, cut to {@code limit} if that is shorter (what is left of {@code pre-start}'s time). */
+        public AwaitHostDevice within(Duration limit) {
+            return limit.compareTo(timeout) >= 0 ? this
+                    : new AwaitHostDevice(usbId, serial, controller, limit, configFile, sysfs);
+        }
+
         @Override
         public String describe() {
             return "wait up to " + timeout.toSeconds() + " s for the host to enumerate " + identity(usbId, serial)

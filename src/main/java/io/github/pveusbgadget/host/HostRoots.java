@@ -11,8 +11,13 @@ import java.nio.file.Path;
  * @param proc      procfs, normally {@code /proc}
  * @param dev       device nodes, normally {@code /dev}
  * @param lockFile  the host-wide lock serializing {@code up} and {@code down}
+ * @param stateDir  this tool's volatile state (start markers, running backups), normally {@code /run/pve-usb-gadget}:
+ *                  on tmpfs, so it goes with a reboot, as the gadgets do
+ * @param qemuRunDir where qemu-server keeps its {@code <vmid>.pid} files, normally {@code /var/run/qemu-server}
+ * @param qemuLockDir where qemu-server's VM config locks are, normally {@code /var/lock/qemu-server}
  */
-public record HostRoots(Path configfs, Path sysfs, Path proc, Path dev, Path lockFile) {
+public record HostRoots(Path configfs, Path sysfs, Path proc, Path dev, Path lockFile, Path stateDir,
+                        Path qemuRunDir, Path qemuLockDir) {
 
     /** Directory holding every configfs USB gadget. */
     public Path gadgetRoot() {

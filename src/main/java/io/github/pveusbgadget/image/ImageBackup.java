@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -17,6 +18,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 
 /**
@@ -26,7 +28,11 @@ import java.util.regex.Pattern;
  * this is the undo for a bad upgrade.
  */
 public final class ImageBackup {
-    private static final int BLOCK = 1 << 20;
+    /**
+     * Copied, compared with zeros and checked for {@code abandon} at a time: 64 KiB are a moment's work even for a
+     * slow machine, so an {@code up} that asks the copy to give up does not wait for it.
+     */
+    private static final int BLOCK = 1 << 16;
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC);
     private static final Pattern STAMP_SUFFIX = Pattern.compile("\\.[0-9]{8}T[0-9]{6}Z");
@@ -37,13 +43,34 @@ public final class ImageBackup {
         this.clock = clock;
     }
 
+    /** A copy given up because {@code up} needs the image: its partial file is gone, the older copies are kept. */
+    public static final class Abandoned extends IOException {
+        Abandoned(Path image) {
+            super("the backup of " + image + " was abandoned: a gadget is about to serve the image");
+        }
+    }
+
     /** Copies {@code image}, verifies the copy and prunes to {@code keep} copies; returns the new copy. */
     public Path backUp(Path image, int keep) throws IOException {
+        return backUp(image, keep, () -> false);
+    }
+
+    /**
+     * Copies {@code image}, verifies the copy and prunes to {@code keep} copies; returns the new copy. The copy is
+     * written as a hidden {@code .<name>.partial} (never taken for a backup) and renamed when verified; when
+     * {@code abandon} becomes true (checked before every block and before the rename) it is removed and
+     * {@link Abandoned} thrown. Partial files left by a copy that died (a crash, a reboot) are removed first.
+     */
+    public Path backUp(Path image, int keep, BooleanSupplier abandon) throws IOException {
         Path backup = image.resolveSibling(image.getFileName() + "." + STAMP.format(clock.instant()));
         Path temp = image.resolveSibling("." + backup.getFileName() + ".partial");
+        removeStalePartials(image);
         try {
-            byte[] digest = sparseCopy(image, temp);
-            if (!MessageDigest.isEqual(digest, digestOf(temp))) {
+            byte[] digest = sparseCopy(image, temp, abandon);
+            if (abandon.getAsBoolean()) {
+                throw new Abandoned(image);
+            }
+            if (!MessageDigest.isEqual(digest, digestOf(temp, abandon))) {
                 throw new IOException("the copy " + temp + " does not read back as written");
             }
             Files.move(temp, backup, StandardCopyOption.ATOMIC_MOVE);
@@ -72,6 +99,20 @@ public final class ImageBackup {
         return copies;
     }
 
+    /** The hidden partial copies of {@code image}: left by a copy that died, since one that ends removes its own. */
+    private static void removeStalePartials(Path image) throws IOException {
+        String prefix = "." + image.getFileName() + ".";
+        try (DirectoryStream<Path> siblings = Files.newDirectoryStream(image.getParent(), prefix + "*.partial")) {
+            for (Path sibling : siblings) {
+                String stamp = sibling.getFileName().toString();
+                stamp = stamp.substring(prefix.length() - 1, stamp.length() - ".partial".length());
+                if (STAMP_SUFFIX.matcher(stamp).matches() && Files.isRegularFile(sibling, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.delete(sibling);
+                }
+            }
+        }
+    }
+
     private static void prune(Path image, int keep) throws IOException {
         List<Path> copies = copiesOf(image);
         for (int i = 0; i < copies.size() - keep; i++) {
@@ -84,7 +125,7 @@ public final class ImageBackup {
         return backup.resolveSibling(backup.getFileName() + ".sha256");
     }
 
-    private static byte[] sparseCopy(Path from, Path to) throws IOException {
+    private static byte[] sparseCopy(Path from, Path to, BooleanSupplier abandon) throws IOException {
         MessageDigest digest = sha256();
         ByteBuffer buffer = ByteBuffer.allocate(BLOCK);
         try (FileChannel in = FileChannel.open(from, StandardOpenOption.READ);
@@ -92,6 +133,9 @@ public final class ImageBackup {
             long size = in.size();
             long position = 0;
             while (position < size) {
+                if (abandon.getAsBoolean()) {
+                    throw new Abandoned(from);
+                }
                 buffer.clear();
                 int read = in.read(buffer, position);
                 if (read <= 0) {
@@ -115,11 +159,14 @@ public final class ImageBackup {
         return digest.digest();
     }
 
-    private static byte[] digestOf(Path file) throws IOException {
+    private static byte[] digestOf(Path file, BooleanSupplier abandon) throws IOException {
         MessageDigest digest = sha256();
         ByteBuffer buffer = ByteBuffer.allocate(BLOCK);
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             while (in.read(buffer) > 0) {
+                if (abandon.getAsBoolean()) {
+                    throw new Abandoned(file);
+                }
                 buffer.flip();
                 digest.update(buffer);
                 buffer.clear();

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * An ordered list of {@link Step}s with the notes that explain the decisions behind it.
@@ -38,6 +39,14 @@ public final class Plan<C> {
 
     public List<String> notes() {
         return Collections.unmodifiableList(notes);
+    }
+
+    /** The steps {@code keep} accepts, in order, with the same notes. */
+    public Plan<C> filter(Predicate<Step<? super C>> keep) {
+        Plan<C> kept = new Plan<>();
+        steps.stream().filter(keep).forEach(kept.steps::add);
+        kept.notes.addAll(notes);
+        return kept;
     }
 
     public boolean isEmpty() {

@@ -45,6 +45,9 @@ import org.apache.commons.io.file.PathUtils;
 public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     public static final String CONFIGFS = "/sys/kernel/config";
     public static final String CONFIG_DIR = "/etc/pve-usb-gadget";
+    /** The pid and start time {@code /proc/self/stat} shows. */
+    public static final long SELF_PID = 4242;
+    public static final long SELF_START = 777;
 
     private final FileSystem fs;
     private final Set<Path> kernelMade = new HashSet<>();
@@ -53,6 +56,7 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     private final List<String> configfsOps = new ArrayList<>();
     private final String root;
     private long nanos;
+    private Runnable whileSleeping = () -> { };
     private FaultInjector faults = FaultInjector.NONE;
     private final Map<String, String> variables = new HashMap<>();
     private boolean console;
@@ -94,6 +98,9 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
                     "/images")) {
                 Files.createDirectories(at(dir));
             }
+            // This process, as a backup job registers it (pid, start time).
+            Files.writeString(at("/proc/self/stat"), SELF_PID + " (java) R 1 1 1 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 "
+                    + SELF_START + " 0 0\n");
             Files.writeString(at("/proc/self/mountinfo"),
                     "22 1 0:21 / / rw,relatime - ext4 /dev/vda1 rw\n"
                             + "23 22 0:22 / /sys rw,nosuid - sysfs sysfs rw\n");
@@ -241,6 +248,9 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     public FakeKernel pmxcfs() {
         try {
             Files.createDirectories(at("/etc/pve"));
+            // This process, as a backup job registers it (pid, start time).
+            Files.writeString(at("/proc/self/stat"), SELF_PID + " (java) R 1 1 1 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 "
+                    + SELF_START + " 0 0\n");
             Files.writeString(at("/proc/self/mountinfo"), "34 22 0:30 / /etc/pve rw,nosuid,nodev,relatime - fuse "
                     + "/dev/fuse rw,user_id=0,group_id=0,default_permissions,allow_other\n", StandardOpenOption.APPEND);
         } catch (IOException e) {
@@ -261,6 +271,27 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     }
 
     /** A physical USB device of the host (not on a dummy_hcd bus). */
+    /**
+     * A process in {@code /proc}: its {@code stat} (state {@code state}, start time {@code start}) and its command
+     * line; {@code null} args leave the command line out.
+     */
+    public void process(long pid, char state, long start, String... args) throws IOException {
+        Path dir = at("/proc/" + pid);
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("stat"), pid + " (" + (args.length == 0 ? "x" : args[0]) + ") " + state
+                + " 1 1 1 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 " + start + " 0 0\n");
+        Files.writeString(dir.resolve("cmdline"), args.length == 0 ? "" : String.join("\0", args) + "\0");
+    }
+
+    /** A running QEMU of VM {@code vmId} as qemu-server starts it, with its pid file. */
+    public void qemu(long vmId, long pid) throws IOException {
+        String pidFile = "/var/run/qemu-server/" + vmId + ".pid";
+        process(pid, 'S', 1000, "/usr/bin/kvm", "-id", Long.toString(vmId), "-name", "vm" + vmId, "-pidfile", pidFile,
+                "-daemonize", "-smp", "1");
+        Files.createDirectories(at("/var/run/qemu-server"));
+        Files.writeString(at(pidFile), pid + "\n");
+    }
+
     public void physicalUsbDevice(String name, String vendorHex, String productHex) throws IOException {
         Path dir = at("/sys/devices/pci0000:00/0000:00:14.0/usb9/" + name);
         Files.createDirectories(dir);
@@ -558,13 +589,19 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
             }
             if (command.get(0).equals("mount") && command.contains("configfs")) {
                 Files.createDirectories(at(CONFIGFS + "/usb_gadget"));
-                Files.writeString(at("/proc/self/mountinfo"),
+                // This process, as a backup job registers it (pid, start time).
+            Files.writeString(at("/proc/self/stat"), SELF_PID + " (java) R 1 1 1 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 "
+                    + SELF_START + " 0 0\n");
+            Files.writeString(at("/proc/self/mountinfo"),
                         "40 23 0:35 / " + command.get(command.size() - 1) + " rw - configfs configfs rw\n",
                         java.nio.file.StandardOpenOption.APPEND);
                 return new CommandResult(0, "", false);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        if (command.get(0).equals("systemd-run") || command.get(0).equals("sh")) {
+            return new CommandResult(0, "", false); // a background start: recorded, not run
         }
         return new CommandResult(127, command.get(0) + ": not found in the fake", false);
     }
@@ -623,5 +660,12 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     @Override
     public void sleep(Duration duration) {
         nanos += duration.toNanos();
+        whileSleeping.run();
+    }
+
+    /** Something the rest of the host does while the code waits (another process ending, say). */
+    public FakeKernel whileSleeping(Runnable action) {
+        whileSleeping = action;
+        return this;
     }
 }
