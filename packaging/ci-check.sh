@@ -177,7 +177,7 @@ set -uo pipefail
         check "$tag init --dry-run exits 0, prints a script and writes nothing" \
             bash -c "[ $rc = 0 ] && head -1 '$C/tmp/init.sh' | grep -qx '#!/bin/sh' && grep -q 'cat > /etc/pve-usb-gadget/100.conf' '$C/tmp/init.sh' && [ ! -e '$C/etc/pve-usb-gadget/100.conf' ]"
         mkdir -p "$C/opt/fake-pve/bin" "$C/opt/fake-pve/state/vm" "$C/var/lib/vz"
-        cp packaging/tests/fake-pve/qm packaging/tests/fake-pve/pvesm "$C/opt/fake-pve/bin/"
+        cp packaging/tests/fake-pve/* "$C/opt/fake-pve/bin/" # qm, pvesm, pvesh and the fake-pve.sh they source
         echo "local dir active /var/lib/vz" > "$C/opt/fake-pve/state/storages"
         printf 'boot: order=scsi0;net0\nmemory: 2048\nnet0: virtio=BC:24:11:00:00:01,bridge=vmbr0\nscsi0: local-lvm:vm-100-disk-0,size=8G\n' \
             > "$C/opt/fake-pve/state/vm/100.conf"
