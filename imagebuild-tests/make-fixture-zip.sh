@@ -5,13 +5,33 @@
 #   syslinux/    Debian's syslinux installer as syslinux_linux, its mbr.bin, ldlinux.c32, menu.c32 ...
 #   EFI-/boot/   Debian's syslinux.efi as bootx64.efi with its efi64 modules (UEFI, when syslinux-efi is there)
 #   config/      go, ident.cfg, network.cfg (DHCP), and the other top-level files a release has
-# Usage: make-fixture-zip.sh OUT.zip [MARKER]
+# Usage: make-fixture-zip.sh [--report-usb] [--kernel 6.1|6.12|7.x] OUT.zip [MARKER]
+#   --report-usb  the bzroot loads the kernel's USB host, xHCI and usb-storage modules and prints what it sees:
+#                   MARKER usb <dev> <idVendor> <idProduct> <serial> <speed> <class of interface 1.0>   (every device)
+#                   MARKER firmware efi|bios                                   (whether UEFI started the kernel)
+#                   MARKER disk <sdX> <sectors>                                                     (every USB disk)
+#                 before its "MARKER cmdline: ..." line (tests of a VM booting from the drive, itest 90-nested-boot)
+#   --kernel L    the kernel of that series, from the real-kernel suites' cache (testlib/guest.sh; default 6.1)
 # Needs: syslinux syslinux-common mtools busybox-static cpio zip (apt-get install them; see install_deps).
 set -euo pipefail
 
-out=$(realpath -m "$1")
+report_usb=0
+klabel=
+while [ $# -gt 0 ]; do
+    case $1 in
+        --report-usb) report_usb=1 ;;
+        --kernel)
+            shift
+            klabel=${1:?--kernel needs 6.1, 6.12 or 7.x}
+            ;;
+        *) break ;;
+    esac
+    shift
+done
+out=$(realpath -m "${1:?usage: make-fixture-zip.sh [--report-usb] [--kernel L] OUT.zip [MARKER]}")
 marker=${2:-PVE-USB-GADGET-BOOT-OK}
 cache=${ITEST_CACHE:-/var/cache/pve-usb-gadget-itest}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 die() {
     echo "make-fixture-zip: $*" >&2
@@ -51,13 +71,53 @@ trap 'rm -rf "$work"' EXIT
 root="$work/zip"
 mkdir -p "$root/syslinux" "$root/config" "$root/EFI-/boot"
 
-cp "$(find_kernel)" "$root/bzimage"
-
-# bzroot: busybox initramfs printing the marker
 ir="$work/initramfs"
 mkdir -p "$ir/bin" "$ir/proc" "$ir/dev" "$ir/sys"
+if [ $report_usb = 1 ] || [ -n "$klabel" ]; then
+    # the kernel and its modules from the suites' cache (downloaded there once)
+    GUEST_CACHE=$cache GUEST_NAME=make-fixture-zip
+    # shellcheck source=../testlib/debian.sh
+    . "$here/../testlib/debian.sh"
+    # shellcheck source=../testlib/guest.sh
+    . "$here/../testlib/guest.sh"
+    klabel=$(guest_label "${klabel:-6.1}")
+    guest_kernel "$klabel" > /dev/null || die "no kernel for $klabel"
+    cp "$KDIR/vmlinuz" "$root/bzimage"
+else
+    cp "$(find_kernel)" "$root/bzimage"
+fi
+
+# bzroot: busybox initramfs printing the marker
 cp /bin/busybox "$ir/bin/busybox"
-cat > "$ir/init" << INIT
+if [ $report_usb = 1 ]; then
+    guest_mod_copy "$KDIR/modroot" "$KVER" "$ir" usbcore xhci-hcd xhci-pci usb-storage sd-mod
+    # Waits for a USB device (not a root hub) with an interface and for a disk, then reports every device and every USB disk, as the kernel sees them.
+    cat > "$ir/init" << INIT
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+for m in \$(cat /modules.order); do insmod /m/\$m 2>/dev/null || echo "$marker insmod \$m failed"; done
+a() { cat "\$1" 2>/dev/null || echo -; }
+i=0
+while [ \$i -lt 600 ] && ! ls -d /sys/bus/usb/devices/*-[1-9]*:1.0 >/dev/null 2>&1; do sleep 0.1; i=\$((i + 1)); done
+i=0
+while [ \$i -lt 300 ] && ! ls -d /sys/block/sd* >/dev/null 2>&1; do sleep 0.1; i=\$((i + 1)); done
+sleep 1
+for d in /sys/bus/usb/devices/*; do
+    [ -r \$d/idVendor ] || continue
+    echo "$marker usb \${d##*/} \$(a \$d/idVendor) \$(a \$d/idProduct) \$(a \$d/serial) \$(a \$d/speed) \$(a \$d/\${d##*/}:1.0/bInterfaceClass)"
+done
+if [ -d /sys/firmware/efi ]; then echo "$marker firmware efi"; else echo "$marker firmware bios"; fi
+for b in /sys/block/sd*; do [ -e \$b ] && echo "$marker disk \${b##*/} \$(a \$b/size)"; done
+echo "$marker cmdline: \$(cat /proc/cmdline)"
+sync
+poweroff -f
+INIT
+else
+    cat > "$ir/init" << INIT
 #!/bin/busybox sh
 /bin/busybox mount -t proc proc /proc
 /bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null
@@ -65,6 +125,7 @@ echo "$marker cmdline: \$(/bin/busybox cat /proc/cmdline)"
 /bin/busybox sync
 /bin/busybox poweroff -f
 INIT
+fi
 chmod 755 "$ir/init"
 (cd "$ir" && find . | cpio -o -H newc --quiet | gzip -1) > "$root/bzroot"
 
