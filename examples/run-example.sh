@@ -3,7 +3,8 @@
 # Changes nothing on this machine (beyond a temporary directory and a sparse image file under it).
 set -eu
 cd "$(dirname "$0")/.."
-[ -f target/pve-usb-gadget.jar ] || mvn -B -q -DskipTests package
+# stdout is the script alone: Maven's output goes to stderr, without colour codes
+[ -f target/pve-usb-gadget.jar ] || mvn -B -q -Dstyle.color=never -DskipTests package >&2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # The example points at /var/lib/vz/...; point it into the temporary directory and make the image (sparse).

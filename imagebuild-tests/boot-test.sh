@@ -98,7 +98,7 @@ check "size is exactly 1 GiB" test "$(stat -c %s stick.img)" -eq 1073741824
 
 # --- boots: SeaBIOS -> the zip's mbr.bin -> the zip's syslinux -> bzimage + bzroot, as a USB stick on xHCI
 boot() {
-    local name=$1
+    local name=$1 expect=${BOOT_EXPECT:-}
     shift
     local log="$work/boot-$name.log" start
     start=$(date +%s)
@@ -106,8 +106,9 @@ boot() {
         -monitor none -display none "$@" -device qemu-xhci \
         -drive if=none,id=stick,format=raw,file="$work/boot.img" -device usb-storage,drive=stick,bootindex=0 \
         > /dev/null 2>&1 < /dev/null
-    if grep -aq "^$marker cmdline:.*initrd=/bzroot" "$log"; then
-        pass "$name boot from the USB stick reached the zip's kernel+initramfs ($(($(date +%s) - start)) s)"
+    if grep -aq "^$marker cmdline:.*initrd=/bzroot.*$expect" "$log"; then
+        pass "$name boot from the USB stick reached the zip's kernel+initramfs${expect:+ with $expect}" \
+            "($(($(date +%s) - start)) s)"
     else
         fail "$name boot (no marker on the serial console within ${boot_timeout} s); last lines:"
         tail -c 1500 "$log" | tr -d '\r' | tail -15
@@ -120,6 +121,32 @@ if [ -f /usr/share/OVMF/OVMF_CODE.fd ] && [ "${SKIP_UEFI:-0}" != 1 ]; then
     cp /usr/share/OVMF/OVMF_VARS.fd vars.fd
     boot "UEFI (OVMF)" -drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE.fd \
         -drive if=pflash,format=raw,file="$work/vars.fd"
+fi
+
+# --- a label other than UNRAID reaches unRAID's kernel command line as unraidlabel= (BIOS and UEFI configs)
+if pug image create --zip unraid.zip --output label.img --size 512M --label FLASH_2 > label.out 2>&1; then
+    check "volume label is FLASH_2" bash -c "MTOOLS_SKIP_CHECK=1 mlabel -s -i label.img@@1048576 :: | grep -q 'FLASH_2'"
+    labelled() {
+        local a
+        a=$(mt label.img mtype "::/$1" | tr -d '\r' | grep -i '^ *append ') &&
+            ! grep -qv ' unraidlabel=FLASH_2$' <<< "$a"
+    }
+    for cfg in syslinux/syslinux.cfg EFI/boot/syslinux.cfg; do
+        check "$cfg: every append line ends in unraidlabel=FLASH_2" labelled "$cfg"
+    done
+    cp --sparse=always label.img boot.img
+    BOOT_EXPECT="unraidlabel=FLASH_2" boot "BIOS (SeaBIOS), --label FLASH_2,"
+    if [ -f /usr/share/OVMF/OVMF_CODE.fd ] && [ "${SKIP_UEFI:-0}" != 1 ]; then
+        cp label.img boot.img
+        cp /usr/share/OVMF/OVMF_VARS.fd vars.fd
+        BOOT_EXPECT="unraidlabel=FLASH_2" boot "UEFI (OVMF), --label FLASH_2," \
+            -drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE.fd \
+            -drive if=pflash,format=raw,file="$work/vars.fd"
+    fi
+    rm -f label.img
+else
+    fail "image create --label FLASH_2"
+    cat label.out
 fi
 
 # --- static network settings
@@ -158,6 +185,10 @@ refuse "not a zip at all" 2 new.img image create --zip fake.zip --output new.img
 refuse "existing output without --force" 1 "" image create --zip unraid.zip --output stick.img
 refuse "size under 512 MiB" 2 new.img image create --zip unraid.zip --output new.img --size 256M
 refuse "bad label" 2 new.img image create --zip unraid.zip --output new.img --label unraid
+refuse "label unRAID would not find" 2 new.img image create --zip unraid.zip --output new.img --label 'MY DISK'
+mkdir tampered && printf 'altered' > tampered/bzroot && cp unraid.zip tampered.zip &&
+    (cd tampered && zip -q ../tampered.zip bzroot) && rm -r tampered
+refuse "zip with a tampered bzroot" 2 new.img image create --zip tampered.zip --output new.img
 refuse "static network without gateway" 2 new.img image create --zip unraid.zip --output new.img --network static \
     --address 10.0.0.5/24
 check "existing output untouched" cmp -s stick.img boot.img -n 0

@@ -5,6 +5,7 @@
 #   syslinux/    Debian's syslinux installer as syslinux_linux, its mbr.bin, ldlinux.c32, menu.c32 ...
 #   EFI-/boot/   Debian's syslinux.efi as bootx64.efi with its efi64 modules (UEFI, when syslinux-efi is there)
 #   config/      go, ident.cfg, network.cfg (DHCP), and the other top-level files a release has
+#   bz*.sha256   the sha256 of each bz* file, as releases have them
 # Usage: make-fixture-zip.sh [--report-usb] [--kernel 6.1|6.12|7.x] OUT.zip [MARKER]
 #   --report-usb  the bzroot loads the kernel's USB host, xHCI and usb-storage modules and prints what it sees:
 #                   MARKER usb <dev> <idVendor> <idProduct> <serial> <speed> <class of interface 1.0>   (every device)
@@ -172,6 +173,11 @@ if [ -f /usr/lib/SYSLINUX.EFI/efi64/syslinux.efi ]; then
 else
     printf 'stand-in (install syslinux-efi for a real UEFI loader)\n' > "$root/EFI-/boot/bootx64.efi"
 fi
+
+# bz*.sha256: what unRAID's boot (rc.S bzcheck) and `image create` check the bz* files against
+for f in bzimage bzroot bzroot-gui bzmodules bzfirmware; do
+    sha256sum "$root/$f" | cut -c1-64 > "$root/$f.sha256"
+done
 
 rm -f "$out"
 (cd "$root" && zip -q -r -X "$out" .)

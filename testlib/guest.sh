@@ -200,7 +200,7 @@ guest_mod_copy() { # MODROOT KVER DEST NAME...
 # KDIR/initrd.img: busybox, initramfs-init.sh and the modules it needs to reach the host; made again when either changed
 _guest_initrd() {
     local stamp tmp
-    stamp=$(sha256sum "$GUEST_LIB/initramfs-init.sh" /bin/busybox | sha256sum | cut -c1-16)
+    stamp=$(cat "$GUEST_LIB/initramfs-init.sh" /bin/busybox | sha256sum | cut -c1-16) # contents, not paths
     [ -f "$KDIR/initrd.img" ] && [ "$(cat "$KDIR/initrd.stamp" 2> /dev/null)" = "$stamp" ] && return 0
     guest_log "building the initramfs for $KVER"
     tmp=$(mktemp -d)

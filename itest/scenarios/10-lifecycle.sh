@@ -49,12 +49,12 @@ if expect_drive 0x1d6b 0x0104 $SERIAL "$img" 30; then
 fi
 
 run_tool 0 guid $VMID
-assert_contains "$OUT" "1D6B-0104-ITEST0000LIFE101" "guid is VID-PID-SERIAL (upper case, 16 chars)"
+assert_contains "$OUT" "1D6B-0104-ITES-T0000LIFE101" "guid is VID-PID-SERIAL as unRAID shows it (16 chars split 4+12)"
 # GUID of a short lower-case serial: upper case, left-padded with 0 to 16 characters
 make_image "$SCRATCH/vm102.img" 1 zero
 write_conf 102 image="$SCRATCH/vm102.img" vendor_id=0x1d6b product_id=0x0105 serial=abc12
 run_tool 0 guid 102
-assert_contains "$OUT" "1D6B-0105-00000000000ABC12" "guid pads and upper-cases the serial"
+assert_contains "$OUT" "1D6B-0105-0000-0000000ABC12" "guid pads and upper-cases the serial"
 rm -f "$CFG/102.conf"
 run_tool 0 status
 assert_contains "$OUT" "$SERIAL" "status shows the serial"

@@ -1,7 +1,9 @@
 package io.github.pveusbgadget.cli;
 
 import io.github.pveusbgadget.ToolException;
+import io.github.pveusbgadget.host.NativePaths;
 import java.io.PrintWriter;
+import java.nio.file.InvalidPathException;
 import java.util.List;
 import picocli.CommandLine;
 
@@ -39,6 +41,10 @@ public final class Application {
                     tool.getCause().printStackTrace(err);
                 }
                 return tool.exitCode();
+            }
+            if (exception instanceof InvalidPathException path) { // an option's path under a non-UTF-8 locale
+                err.println("pve-usb-gadget: " + NativePaths.explain(path.getInput()));
+                return ToolException.BAD_INPUT;
             }
             err.println("pve-usb-gadget: internal error: " + exception
                     + (verbose ? "" : " (run with -v for details)"));

@@ -36,9 +36,8 @@ final class CheckCommand extends BaseCommand {
     public Integer call() {
         Services services = services();
         for (String module : KernelModules.GADGET_MODULES) {
-            report(services.modules().isAvailable(module) ? 0 : 1, "kernel module " + module,
-                    "dummy_hcd".equals(module) ? "not found: install the DKMS module and the running kernel's headers"
-                            : "not found: the running kernel lacks USB gadget support");
+            boolean available = services.modules().isAvailable(module);
+            report(available ? 0 : 1, "kernel module " + module, available ? "" : services.modules().whyMissing(module));
         }
         boolean mounted = MountTable.read(services.roots().mountInfo()).hasMount(services.roots().configfs(),
                 "configfs");

@@ -2,6 +2,7 @@ package io.github.pveusbgadget.cli;
 
 import io.github.pveusbgadget.ToolException;
 import io.github.pveusbgadget.gadget.ObservedGadget;
+import io.github.pveusbgadget.imagebuild.BootChecksums;
 import io.github.pveusbgadget.imagebuild.ByteSize;
 import io.github.pveusbgadget.imagebuild.Checksum;
 import io.github.pveusbgadget.imagebuild.ImageBuilder;
@@ -9,6 +10,7 @@ import io.github.pveusbgadget.imagebuild.ImageRequest;
 import io.github.pveusbgadget.imagebuild.NetworkSettings;
 import io.github.pveusbgadget.imagebuild.ReleaseIndex;
 import io.github.pveusbgadget.imagebuild.UnraidZip;
+import io.github.pveusbgadget.imagebuild.UpdateRoom;
 import io.github.pveusbgadget.imagebuild.VolumeLabel;
 import io.github.pveusbgadget.imagebuild.ZipDownloader;
 import java.io.IOException;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code image create}: a bootable unRAID flash image, without root, loop devices or mounts. */
@@ -26,8 +29,6 @@ import picocli.CommandLine.Option;
                 + "its own syslinux and mbr.bin) from a release zip, without root, mounts or loop devices.",
             "Needs mkfs.fat (dosfstools) and mtools."})
 final class ImageCreateCommand extends BaseCommand {
-    static final String INDEX_ENV = "PVE_USB_GADGET_UNRAID_INDEX";
-
     // Not mixinStandardHelpOptions: --version here is the unRAID version to download.
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
     boolean help;
@@ -43,19 +44,23 @@ final class ImageCreateCommand extends BaseCommand {
         Path zip;
 
         @Option(names = "--version", paramLabel = "V",
-                description = "Download release V from the release index (checksum verified, cached).")
+                description = "Download release V from the release index (md5, as unRAID's updater checks it, and "
+                        + "the bz*.sha256 verified; cached). 'image versions' lists them.")
         String version;
 
-        @Option(names = "--latest", description = "Download the newest stable release from the release index.")
+        @Option(names = "--latest", description = "Download the newest stable release from the release index (with "
+                + "--prerelease: the newest of all).")
         boolean latest;
     }
 
-    @Option(names = "--size", paramLabel = "SIZE", defaultValue = "2G",
-            description = "Image size, at least 512M (default: ${DEFAULT-VALUE}); the file is sparse.")
+    @Option(names = "--size", paramLabel = "SIZE", defaultValue = UpdateRoom.DEFAULT_SIZE,
+            description = "Image size, at least 512M (default: ${DEFAULT-VALUE}: room for unRAID's own updater); the "
+                    + "file is sparse.")
     String size;
 
-    @Option(names = "--label", paramLabel = "LABEL", defaultValue = "UNRAID",
-            description = "FAT volume label (default: ${DEFAULT-VALUE}; unRAID boots only from UNRAID).")
+    @Option(names = "--label", paramLabel = "LABEL", defaultValue = VolumeLabel.UNRAID,
+            description = "FAT volume label: A-Z, 0-9, '-', '_' (default: ${DEFAULT-VALUE}, which unRAID looks for; "
+                    + "another one is added as unraidlabel= to both syslinux configs).")
     String label;
 
     @Option(names = "--network", paramLabel = "dhcp|static",
@@ -71,10 +76,8 @@ final class ImageCreateCommand extends BaseCommand {
     @Option(names = "--dns", paramLabel = "D", description = "DNS server (default with static: the gateway).")
     String dns;
 
-    @Option(names = "--index-url", paramLabel = "URL",
-            defaultValue = "${env:" + INDEX_ENV + ":-" + ReleaseIndex.DEFAULT_URL + "}",
-            description = "Release index for --version/--latest (default: ${DEFAULT-VALUE}; env " + INDEX_ENV + ").")
-    String indexUrl;
+    @Mixin
+    ReleaseIndexOptions index;
 
     @Option(names = "--cache-dir", paramLabel = "DIR",
             description = "Where downloaded zips are kept (default: /var/cache/pve-usb-gadget/unraid for root, "
@@ -103,8 +106,9 @@ final class ImageCreateCommand extends BaseCommand {
             zipPath = source.zip;
         } else {
             ZipDownloader downloader = new ZipDownloader(out(), System.console() != null && !dryRun);
-            ReleaseIndex index = downloader.index(indexUrl);
-            ReleaseIndex.Release release = source.latest ? index.latest() : index.version(source.version);
+            ReleaseIndex releases = downloader.index(index.url());
+            ReleaseIndex.Release release = source.latest ? releases.latest(index.prerelease)
+                    : releases.version(source.version, index.prerelease);
             out().println((dryRun ? "# " : "") + "unRAID " + release.version()
                     + (release.date().isEmpty() ? "" : " (" + release.date() + ")") + ": " + release.url());
             Path cache = cacheDir != null ? cacheDir : defaultCacheDir(services().environment());
@@ -112,7 +116,7 @@ final class ImageCreateCommand extends BaseCommand {
                 zipPath = cache.resolve(release.fileName());
                 before.add("mkdir -p " + quote(cache));
                 before.add("curl -fL --progress-bar -o " + quote(zipPath + ".part") + " " + quote(release.url()));
-                before.add(Checksum.of(release).shellCheck(zipPath + ".part"));
+                before.add(Checksum.shellCheck(release, zipPath + ".part"));
                 before.add("mv " + quote(zipPath + ".part") + " " + quote(zipPath));
                 if (!isVerified(release, zipPath)) {
                     out().print(builder.script(request, zipPath, null, before));
@@ -121,17 +125,25 @@ final class ImageCreateCommand extends BaseCommand {
                 before.clear();
                 before.add("# using the cached, verified " + zipPath);
             } else {
-                zipPath = downloader.fetch(release, cache);
+                zipPath = downloader.fetch(release, cache, zip -> BootChecksums.verify(zip, "the download of "
+                        + release.url()));
             }
         }
         try (UnraidZip zip = UnraidZip.open(zipPath)) {
             builder.check(request, zip, !dryRun);
+            List<String> notes = new ArrayList<>();
+            if (source.zip != null) {
+                notes.add(BootChecksums.verify(zip, "--zip " + zipPath).account());
+            }
+            UpdateRoom.warning(bytes, zip).ifPresent(w -> notes.add("warning: " + w));
             if (dryRun) {
+                notes.forEach(note -> before.add("# " + note));
                 out().print(builder.script(request, zipPath, zip, before));
                 return 0;
             }
             out().println("zip " + zipPath + ": unRAID" + zip.version().map(v -> " " + v).orElse("") + " layout, "
                     + zip.fileCount() + " files, " + ByteSize.format(zip.contentBytes()));
+            notes.forEach(out()::println);
             builder.build(request, zip);
         }
         return 0;
@@ -160,7 +172,7 @@ final class ImageCreateCommand extends BaseCommand {
 
     private static boolean isVerified(ReleaseIndex.Release release, Path zip) {
         try {
-            return Files.isRegularFile(zip) && Checksum.of(release).matches(zip);
+            return Files.isRegularFile(zip) && Checksum.check(release, Checksum.of(zip)).verified();
         } catch (IOException e) {
             return false;
         }

@@ -2,6 +2,7 @@ package io.github.pveusbgadget.cli;
 
 import io.github.pveusbgadget.ToolException;
 import io.github.pveusbgadget.config.GadgetConfig;
+import io.github.pveusbgadget.config.UnraidGuid;
 import io.github.pveusbgadget.config.UsbId;
 import io.github.pveusbgadget.config.VmId;
 import io.github.pveusbgadget.gadget.ObservedGadget;
@@ -39,7 +40,7 @@ final class NewConfig {
         UsbId usbId = new UsbId(vendor, product);
         return "# pve-usb-gadget configuration of VM " + id + ", written by 'pve-usb-gadget init'.\n"
                 + "# vendor_id, product_id and serial are the drive's identity (unRAID licenses against\n"
-                + "# " + GadgetConfig.unraidGuid(usbId, chosenSerial) + "): keep them stable. Keys: see PRODUCT.md.\n"
+                + "# " + UnraidGuid.of(usbId, chosenSerial) + "): keep them stable. Keys: see PRODUCT.md.\n"
                 + "image = " + image + "\n"
                 + "vendor_id = " + usbId.vendorAttribute() + "\n"
                 + "product_id = " + usbId.productAttribute() + "\n"

@@ -26,7 +26,7 @@ public final class RootCommand implements Runnable {
      * needs one, should not pay for ten.
      */
     static final List<String> SUBCOMMANDS = List.of("hook", "up", "down", "status", "check", "init", "attach",
-            "detach", "guid", "image");
+            "detach", "guid", "image", "module");
 
     /** A new instance of the subcommand {@code name} (a switch, not a map of lambdas: no class spun per entry). */
     static Object newSubcommand(String name) {
@@ -41,6 +41,7 @@ public final class RootCommand implements Runnable {
             case "detach" -> new DetachCommand();
             case "guid" -> new GuidCommand();
             case "image" -> new ImageCommand();
+            case "module" -> new ModuleCommand();
             default -> throw new IllegalArgumentException("no subcommand " + name);
         };
     }

@@ -13,6 +13,8 @@ import io.github.pveusbgadget.kernel.ExclusiveClaims;
 import io.github.pveusbgadget.kernel.HostUsbBus;
 import io.github.pveusbgadget.kernel.KernelModules;
 import io.github.pveusbgadget.kernel.UdcRegistry;
+import io.github.pveusbgadget.module.DummyHcdAdvice;
+import io.github.pveusbgadget.module.ModuleInspector;
 
 /** The objects a command works with, wired from the global options and the {@link Environment}. */
 public final class Services {
@@ -32,7 +34,8 @@ public final class Services {
         this.roots = new HostRoots(fs.getPath(options.configfs), fs.getPath(options.sysfs), fs.getPath(options.proc),
                 fs.getPath(options.dev), fs.getPath(options.lockFile));
         this.store = new ConfigStore(fs.getPath(options.configDir));
-        this.modules = new KernelModules(roots.sysfs(), environment.runner());
+        this.modules = new KernelModules(roots.sysfs(), environment.runner(), () -> DummyHcdAdvice.forRunningKernel(
+                ModuleInspector.standard(fs, roots.proc(), environment.runner(), environment.variables())));
         this.udcs = new UdcRegistry(roots.sysfs());
         this.usb = new HostUsbBus(roots.sysfs());
         this.inspector = new GadgetInspector(roots.gadgetRoot());

@@ -1,6 +1,7 @@
 package io.github.pveusbgadget.config;
 
 import io.github.pveusbgadget.ToolException;
+import io.github.pveusbgadget.host.NativePaths;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -139,7 +140,7 @@ public final class ConfigParser {
                         + "'; write the path without . or .. components");
             }
         }
-        return file.getFileSystem().getPath(value);
+        return NativePaths.get(file.getFileSystem(), value); // a clear refusal where the locale cannot name it
     }
 
     static int parseHexId(String value) {

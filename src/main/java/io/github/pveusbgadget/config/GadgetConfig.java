@@ -44,17 +44,8 @@ public record GadgetConfig(
         return String.format(Locale.ROOT, "%-8s%-16s%-4s", inquiryVendor, inquiryProduct, inquiryRevision);
     }
 
-    /**
-     * The GUID unRAID licenses against: {@code VID-PID-SERIAL}, the serial left-padded with {@code 0} to 16
-     * characters, its rightmost 16 used, all upper case.
-     */
+    /** The GUID unRAID licenses against, as its registration page shows it (see {@link UnraidGuid}). */
     public String unraidGuid() {
-        return unraidGuid(usbId, serial);
-    }
-
-    public static String unraidGuid(UsbId usbId, String serial) {
-        String padded = "0".repeat(Math.max(0, 16 - serial.length())) + serial;
-        String last16 = padded.substring(padded.length() - 16);
-        return (usbId.vendorHex() + "-" + usbId.productHex() + "-" + last16).toUpperCase(Locale.ROOT);
+        return UnraidGuid.of(usbId, serial).toString();
     }
 }

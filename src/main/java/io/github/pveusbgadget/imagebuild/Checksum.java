@@ -8,12 +8,23 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** The checksum a release index gives for a zip: SHA-256 when it has one, else MD5. */
-public record Checksum(String algorithm, String expected) {
+/**
+ * How a release zip is checked against the release index, as unRAID's own updater checks it: its {@code md5}
+ * (unRAIDServer.plg in unraid/webgui downloads the zip and its md5 and stops with "wrong md5" when
+ * {@code md5sum} differs). The index's {@code sha256} is checked too, but only counts where it is this zip's: the
+ * index does not always give the zip's sha256 there, so a sha256 that differs while the md5 matches is reported, not
+ * fatal. A release without an md5 must match its sha256.
+ */
+public final class Checksum {
+    private final MessageDigest md5 = digest("MD5");
+    private final MessageDigest sha256 = digest("SHA-256");
 
-    public static Checksum of(ReleaseIndex.Release release) {
-        return release.sha256().isEmpty() ? new Checksum("MD5", release.md5())
-                : new Checksum("SHA-256", release.sha256());
+    /** The digests of a file, or of bytes fed with {@link #update}. */
+    public record Digests(String md5, String sha256) {
+    }
+
+    /** What the check found: whether the zip is the release, and a short account for the log or the error. */
+    public record Outcome(boolean verified, String account) {
     }
 
     public static MessageDigest digest(String algorithm) {
@@ -24,25 +35,46 @@ public record Checksum(String algorithm, String expected) {
         }
     }
 
-    /** The lower-case hex digest of {@code file}. */
-    public String compute(Path file) throws IOException {
-        MessageDigest digest = digest(algorithm);
+    public void update(byte[] bytes, int offset, int length) {
+        md5.update(bytes, offset, length);
+        sha256.update(bytes, offset, length);
+    }
+
+    public Digests digests() {
+        return new Digests(HexFormat.of().formatHex(md5.digest()), HexFormat.of().formatHex(sha256.digest()));
+    }
+
+    /** Both digests of {@code file}, in one pass. */
+    public static Digests of(Path file) throws IOException {
+        Checksum checksum = new Checksum();
         byte[] buffer = new byte[1 << 20];
         try (InputStream in = Files.newInputStream(file)) {
             for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
+                checksum.update(buffer, 0, n);
             }
         }
-        return HexFormat.of().formatHex(digest.digest());
+        return checksum.digests();
     }
 
-    public boolean matches(Path file) throws IOException {
-        return compute(file).equalsIgnoreCase(expected);
+    /** Checks {@code actual} against what the index says of {@code release}. */
+    public static Outcome check(ReleaseIndex.Release release, Digests actual) {
+        boolean sha256Given = !release.sha256().isEmpty();
+        boolean sha256Matches = sha256Given && release.sha256().equalsIgnoreCase(actual.sha256());
+        if (!release.md5().isEmpty()) {
+            if (!release.md5().equalsIgnoreCase(actual.md5())) {
+                return new Outcome(false, "md5 check failed: the index says " + release.md5() + ", the zip has "
+                        + actual.md5());
+            }
+            return new Outcome(true, sha256Matches ? "md5 and sha256 verified" : sha256Given
+                    ? "md5 verified; the index's sha256 is not this zip's" : "md5 verified");
+        }
+        return sha256Matches ? new Outcome(true, "sha256 verified") : new Outcome(false, "sha256 check failed: the "
+                + "index says " + release.sha256() + ", the zip has " + actual.sha256());
     }
 
-    /** The shell command that checks it, for the dry-run script. */
-    public String shellCheck(String file) {
-        return "echo " + ShellText.quote(expected + "  " + file) + " | " + ("MD5".equals(algorithm) ? "md5sum"
-                : "sha256sum") + " -c -";
+    /** The dry-run script's check of the download: md5sum where the index gives an md5, else sha256sum. */
+    public static String shellCheck(ReleaseIndex.Release release, String file) {
+        return release.md5().isEmpty() ? "echo " + ShellText.quote(release.sha256() + "  " + file) + " | sha256sum -c -"
+                : "echo " + ShellText.quote(release.md5() + "  " + file) + " | md5sum -c -";
     }
 }

@@ -88,15 +88,14 @@ public final class ImageBuilder {
                     + "describes (2 TiB)");
         }
         FatGeometry geometry = FatGeometry.of(size);
-        List<Long> files = new ArrayList<>(zip.fileSizes());
-        files.add(128 * ByteSize.KIB); // ldlinux.c32 in the root, and ldlinux.sys
-        files.add(64 * ByteSize.KIB);
+        List<Long> files = flashFiles(zip);
         if (!geometry.fits(files, zip.directories().size(), SLACK)) {
             long needed = geometry.bytesFor(files, zip.directories().size()) + SLACK + size - geometry.dataBytes();
             throw ToolException.badInput("--size " + ByteSize.format(size) + " is too small for the "
                     + ByteSize.format(zip.contentBytes()) + " in " + zip.source().getFileName() + ": use at least "
                     + "--size " + ((needed + ByteSize.MIB - 1) / ByteSize.MIB) + "M");
         }
+        SyslinuxLabel.check(zip, request.label());
         if (!forRealRun) {
             return;
         }
@@ -115,6 +114,14 @@ public final class ImageBuilder {
             }
         }
         mkfs();
+    }
+
+    /** Sizes of the files on the flash drive: the zip's, ldlinux.c32 copied to the root and ldlinux.sys. */
+    static List<Long> flashFiles(UnraidZip zip) {
+        List<Long> files = new ArrayList<>(zip.fileSizes());
+        files.add(128 * ByteSize.KIB);
+        files.add(64 * ByteSize.KIB);
+        return files;
     }
 
     private static void requireSpace(Path dir, long needed, String what) {
@@ -174,6 +181,7 @@ public final class ImageBuilder {
         s.append(ShellText.command(mkfsCommand("mkfs.fat", partialName(output).toString(), request, geometry)))
                 .append('\n');
         s.append("unzip -q ").append(ShellText.quote(zipPath.toAbsolutePath())).append(" -d \"$work/files\"\n");
+        s.append(BootChecksums.shellStep("\"$work/files\"")).append('\n');
         String f = "\"$work/files/";
         if (zip == null) {
             s.append("[ -d ").append(f).append("EFI-\" ] && [ ! -e ").append(f).append("EFI\" ] && mv ").append(f)
@@ -187,6 +195,9 @@ public final class ImageBuilder {
             if (zip.copiesLdlinux()) {
                 s.append("cp ").append(f).append("syslinux/ldlinux.c32\" ").append(f).append("ldlinux.c32\"\n");
             }
+        }
+        if (SyslinuxLabel.needed(request.label())) {
+            s.append(SyslinuxLabel.shellStep("$work/files/", request.label())).append('\n');
         }
         if (request.network() != null) {
             String existing = zip == null ? null : zip.networkConfig().orElse(null);
@@ -258,6 +269,7 @@ public final class ImageBuilder {
             Files.createDirectories(files);
             List<String> large = zip.largeFiles(STREAM_THRESHOLD, request.network());
             long bytes = zip.extractTo(files, request.network(), geometry.dataBytes(), Set.copyOf(large));
+            List<String> labelled = SyslinuxLabel.writeInto(files, zip, request.label());
             List<String> copy = new ArrayList<>(List.of("env", MTOOLS_ENV, "mcopy", "-s", "-Q", "-m", "-i",
                     image(partial)));
             try (DirectoryStream<Path> top = Files.newDirectoryStream(files)) {
@@ -276,7 +288,8 @@ public final class ImageBuilder {
                     + (zip.renamesEfi() ? ", EFI- renamed EFI" : "")
                     + (zip.copiesLdlinux() ? ", ldlinux.c32 copied to the root" : "")
                     + (request.network() != null ? ", " + NetworkSettings.FILE + " " + describe(request.network())
-                    : ""));
+                    : "") + (labelled.isEmpty() ? "" : ", unraidlabel=" + request.label() + " added to "
+                    + String.join(" and ", labelled) + " (unRAID looks for " + VolumeLabel.UNRAID + " otherwise)"));
 
             Path installer = work.resolve("syslinux-installer");
             zip.extractInstaller(installer);

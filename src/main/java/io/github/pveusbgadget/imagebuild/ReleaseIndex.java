@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import io.github.pveusbgadget.ToolException;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,11 +18,15 @@ import java.util.regex.Pattern;
  * unRAID's release index, as its own tooling reads it: a JSON array of releases ({@code version}, {@code name},
  * {@code basefile}, {@code date}, {@code url}, {@code changelog}, {@code md5}, {@code size}, {@code sha256}, and
  * {@code branch}), or an object of such arrays by branch ({@code {"stable": [...], "next": [...]}}). Fields it does
- * not know are ignored; a release without a url or a checksum is skipped.
+ * not know are ignored; a release without a url or a checksum, or marked {@code "downloadable": false}, is skipped.
+ * Prereleases (betas, release candidates, a branch other than stable) are on offer only when asked for: unRAID's
+ * index lists them with {@code ?includePublic=1}.
  */
 public final class ReleaseIndex {
     /** unRAID's public index: the URL unRAID's and third-party tooling read; override with --index-url. */
     public static final String DEFAULT_URL = "https://releases.unraid.net/json";
+    /** The query unRAID's index answers with its prereleases too. */
+    static final String PRERELEASE_QUERY = "includePublic=1";
 
     private final String source;
     private final List<Release> releases;
@@ -51,6 +54,17 @@ public final class ReleaseIndex {
         }
     }
 
+    /** The index to read: {@code url}, asking for the prereleases too when {@code prerelease}. */
+    public static String url(String url, boolean prerelease) {
+        if (!prerelease || url.matches(".*[?&]" + PRERELEASE_QUERY + "(&.*)?$")) {
+            return url;
+        }
+        int fragment = url.indexOf('#');
+        String base = fragment < 0 ? url : url.substring(0, fragment);
+        return base + (base.contains("?") ? "&" : "?") + PRERELEASE_QUERY
+                + (fragment < 0 ? "" : url.substring(fragment));
+    }
+
     public static ReleaseIndex parse(String source, String json) {
         List<Release> releases = new ArrayList<>();
         try (JsonParser parser = new JsonFactory().createParser(json)) {
@@ -64,8 +78,8 @@ public final class ReleaseIndex {
                     + "; check --index-url", e);
         }
         if (releases.isEmpty()) {
-            throw ToolException.failed("release index " + source + " lists no release with a url and a checksum; "
-                    + "check --index-url, or download the zip yourself and use --zip", null);
+            throw ToolException.failed("release index " + source + " lists no downloadable release with a url and "
+                    + "a checksum; check --index-url, or download the zip yourself and use --zip", null);
         }
         return new ReleaseIndex(source, releases);
     }
@@ -74,24 +88,39 @@ public final class ReleaseIndex {
         return List.copyOf(releases);
     }
 
-    /** The release {@code version} (exact, else with a leading "v" dropped). */
-    public Release version(String version) {
+    /** The releases on offer, newest first: the stable ones, and the prereleases too when {@code prerelease}. */
+    public List<Release> offered(boolean prerelease) {
+        return releases.stream().filter(r -> prerelease || r.isStable())
+                .sorted((a, b) -> compareVersions(b.version(), a.version())).toList();
+    }
+
+    /** The release {@code version} (exact, else with a leading "v" dropped); a prerelease only when asked for. */
+    public Release version(String version, boolean prerelease) {
         String wanted = version.replaceFirst("^[vV]", "");
-        return releases.stream().filter(r -> r.version().equalsIgnoreCase(wanted)).findFirst()
+        Release found = releases.stream().filter(r -> r.version().equalsIgnoreCase(wanted)).findFirst()
                 .orElseThrow(() -> ToolException.badInput("--version " + version + " is not in the release index "
-                        + source + "; it has " + summary()));
+                        + source + "; it has " + summary(prerelease)));
+        if (!prerelease && !found.isStable()) {
+            throw ToolException.badInput("--version " + version + " is a prerelease; add --prerelease to use it");
+        }
+        return found;
     }
 
-    /** The newest stable release; the newest of any kind when the index has no stable one. */
-    public Release latest() {
-        Comparator<Release> byVersion = (a, b) -> compareVersions(a.version(), b.version());
-        Optional<Release> stable = releases.stream().filter(Release::isStable).max(byVersion);
-        return stable.orElseGet(() -> releases.stream().max(byVersion).orElseThrow());
+    /** The newest release on offer: the newest stable one, or the newest of all when {@code prerelease}. */
+    public Release latest(boolean prerelease) {
+        List<Release> offered = offered(prerelease);
+        if (offered.isEmpty()) {
+            throw ToolException.failed("the release index " + source + " lists no stable release; add --prerelease "
+                    + "for its prereleases, or use --zip", null);
+        }
+        return offered.get(0);
     }
 
-    private String summary() {
-        List<String> versions = releases.stream().map(Release::version).sorted((a, b) -> compareVersions(b, a))
-                .toList();
+    private String summary(boolean prerelease) {
+        List<String> versions = offered(prerelease).stream().map(Release::version).toList();
+        if (versions.isEmpty()) {
+            return "no stable release (--prerelease for the others)";
+        }
         return versions.size() <= 8 ? String.join(", ", versions)
                 : String.join(", ", versions.subList(0, 8)) + " and " + (versions.size() - 8) + " older";
     }
@@ -148,6 +177,9 @@ public final class ReleaseIndex {
     }
 
     private static Optional<Release> release(Map<String, Object> o, String branch) {
+        if (Boolean.FALSE.equals(o.get("downloadable")) || "false".equalsIgnoreCase(text(o, "downloadable"))) {
+            return Optional.empty();
+        }
         String url = text(o, "url");
         String md5 = text(o, "md5").toLowerCase(Locale.ROOT);
         String sha256 = text(o, "sha256").toLowerCase(Locale.ROOT);

@@ -255,6 +255,21 @@ public final class UnraidZip implements AutoCloseable {
                 StandardCharsets.UTF_8));
     }
 
+    /** The zip's file names (folders left out), in the zip's order. */
+    public List<String> names() {
+        return List.copyOf(files.keySet());
+    }
+
+    /** The zip file that lands at {@code flashPath} on the flash drive (any case), if there is one. */
+    public Optional<String> fileAt(String flashPath) {
+        return files.keySet().stream().filter(n -> target(n).equalsIgnoreCase(flashPath)).findFirst();
+    }
+
+    /** A small text file of the zip (at most 1 MiB), by its name in the zip. */
+    public String text(String name) {
+        return new String(read(source, zip, files.get(name), 1 << 20), StandardCharsets.UTF_8);
+    }
+
     /** Where a zip path goes on the flash drive. */
     public String target(String name) {
         if (renamesEfi() && (name.regionMatches(true, 0, "EFI-/", 0, 5) || name.equalsIgnoreCase("EFI-"))) {

@@ -2,25 +2,26 @@ package io.github.pveusbgadget.imagebuild;
 
 import io.github.pveusbgadget.ToolException;
 
-/** A FAT volume label: 1 to 11 characters a DOS short name allows, upper case (unRAID looks for {@code UNRAID}). */
+/**
+ * The FAT volume label of an unRAID flash: unRAID's boot ({@code rc.S}) finds its flash with {@code blkid -L} by the
+ * label {@code UNRAID}, or by the one {@code unraidlabel=} names on the kernel command line (see
+ * {@link SyslinuxLabel}); unRAID's docs allow only A-Z, 0-9, '-' and '_' in it, and {@code rc.S} splits the command
+ * line at blanks. FAT holds 11 characters.
+ */
 public final class VolumeLabel {
-    private static final String ALLOWED = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 !#$%&'()-@^_{}~";
+    /** The label unRAID looks for when its kernel command line names none. */
+    public static final String UNRAID = "UNRAID";
+    private static final int MAX_LENGTH = 11;
 
     private VolumeLabel() {
     }
 
+    /** {@code label} when unRAID can find a flash by it; exit 2 naming the rule otherwise. */
     public static String validate(String label) {
-        if (label.isEmpty() || label.length() > 11) {
-            throw ToolException.badInput("--label '" + label + "' must be 1 to 11 characters (unRAID needs UNRAID)");
-        }
-        if (!label.equals(label.strip())) {
-            throw ToolException.badInput("--label '" + label + "' must not start or end with a space");
-        }
-        for (char c : label.toCharArray()) {
-            if (ALLOWED.indexOf(c) < 0) {
-                throw ToolException.badInput("--label '" + label + "': '" + c + "' is not allowed in a FAT label; use "
-                        + "upper-case letters, digits, space or " + ALLOWED.substring(37) + " (unRAID needs UNRAID)");
-            }
+        if (label.isEmpty() || label.length() > MAX_LENGTH || !label.matches("[A-Z0-9_-]+")) {
+            throw ToolException.badInput("--label '" + label + "': unRAID finds its flash only by a label of 1 to "
+                    + MAX_LENGTH + " characters A-Z, 0-9, '-' and '_' (upper case); use " + UNRAID
+                    + " (the default) or such a label");
         }
         return label;
     }

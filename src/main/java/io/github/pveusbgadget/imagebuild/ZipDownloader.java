@@ -13,10 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * Reads the release index and downloads a release zip into a cache directory: checksum verified before the zip
@@ -58,19 +57,32 @@ public final class ZipDownloader {
         return ReleaseIndex.parse(url, new String(response.body(), StandardCharsets.UTF_8));
     }
 
-    /** The cached zip of {@code release}: reused when it verifies, downloaded and verified otherwise. */
-    public Path fetch(ReleaseIndex.Release release, Path cacheDir) {
-        Checksum checksum = Checksum.of(release);
+    /**
+     * The cached zip of {@code release}: reused when it still passes its checks, downloaded and checked otherwise.
+     * The download takes its final name only once it passes the index's checksums (see {@link Checksum}) and
+     * {@code content} (a check of the zip's files that returns a line for the log or throws; exit 1 then), so the
+     * cache only ever holds zips that passed; a failed check leaves nothing.
+     */
+    public Path fetch(ReleaseIndex.Release release, Path cacheDir, Function<Path, String> content) {
         Path target = cacheDir.resolve(release.fileName());
         try {
             Files.createDirectories(cacheDir);
             if (Files.isRegularFile(target)) {
-                if (checksum.matches(target)) {
-                    log.println("using cached " + target + " (" + checksum.algorithm() + " verified)");
-                    return target;
+                Checksum.Outcome cached = Checksum.check(release, Checksum.of(target));
+                if (cached.verified()) {
+                    try {
+                        String checked = content.apply(target);
+                        log.println("using cached " + target + " (" + cached.account() + "; " + checked + ")");
+                        return target;
+                    } catch (ToolException e) {
+                        log.println("cached " + target + " fails a check (" + e.getMessage() + "); downloading it "
+                                + "again");
+                    }
+                } else {
+                    log.println("cached " + target + " does not pass (" + cached.account() + "); downloading it "
+                            + "again");
                 }
-                log.println("cached " + target + " does not match its " + checksum.algorithm()
-                        + "; downloading it again");
+                Files.delete(target);
             }
         } catch (IOException e) {
             throw ToolException.failed("cannot use the cache directory " + cacheDir + ": " + describe(e)
@@ -86,14 +98,21 @@ public final class ZipDownloader {
         }
         Path part = cacheDir.resolve(release.fileName() + ".part");
         try {
-            String actual = download(uri("release url", release.url()), part, checksum.algorithm(), release.size());
-            if (!actual.equalsIgnoreCase(checksum.expected())) {
-                throw ToolException.failed("checksum mismatch for " + release.url() + ": " + checksum.algorithm()
-                        + " expected " + checksum.expected() + ", got " + actual + "; the download is damaged or the "
-                        + "index is wrong; nothing was kept, try again", null);
+            Checksum.Outcome outcome = Checksum.check(release, download(uri("release url", release.url()), part,
+                    release.size()));
+            if (!outcome.verified()) {
+                throw ToolException.failed("the download of " + release.url() + " is not the release the index "
+                        + "describes: " + outcome.account() + "; the download is damaged or the index is wrong; "
+                        + "nothing was kept, try again", null);
+            }
+            String checked;
+            try {
+                checked = content.apply(part);
+            } catch (ToolException e) {
+                throw ToolException.failed(e.getMessage() + "; the download was not kept", null);
             }
             Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            log.println("downloaded " + target + " (" + checksum.algorithm() + " verified)");
+            log.println("downloaded " + target + " (" + outcome.account() + "; " + checked + ")");
             return target;
         } catch (IOException e) {
             String why = describe(e);
@@ -111,7 +130,7 @@ public final class ZipDownloader {
         }
     }
 
-    private String download(URI uri, Path part, String algorithm, long expectedSize) throws IOException {
+    private Checksum.Digests download(URI uri, Path part, long expectedSize) throws IOException {
         HttpRequest request = HttpRequest.newBuilder(uri).header("User-Agent", "pve-usb-gadget").GET().build();
         HttpResponse<InputStream> response;
         try {
@@ -120,7 +139,7 @@ public final class ZipDownloader {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         }
-        MessageDigest digest = Checksum.digest(algorithm);
+        Checksum checksum = new Checksum();
         try (InputStream in = response.body()) {
             if (response.statusCode() != 200) {
                 throw new IOException("HTTP " + response.statusCode());
@@ -132,7 +151,7 @@ public final class ZipDownloader {
                 long done = 0;
                 for (int n; (n = in.read(buffer)) > 0; ) {
                     out.write(buffer, 0, n);
-                    digest.update(buffer, 0, n);
+                    checksum.update(buffer, 0, n);
                     done += n;
                     progress.update(done);
                 }
@@ -142,7 +161,7 @@ public final class ZipDownloader {
                 }
             }
         }
-        return HexFormat.of().formatHex(digest.digest());
+        return checksum.digests();
     }
 
     /** A progress bar on a terminal; a start line and an end line in a log. */

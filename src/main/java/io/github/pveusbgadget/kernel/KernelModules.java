@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** Kernel modules: what {@code /sys/module} says is loaded, and {@code modprobe} for the rest. */
 public final class KernelModules {
@@ -16,10 +17,27 @@ public final class KernelModules {
 
     private final Path sysfs;
     private final CommandRunner runner;
+    private final Supplier<String> dummyHcdAdvice;
 
     public KernelModules(Path sysfs, CommandRunner runner) {
+        this(sysfs, runner, () -> "the Proxmox kernel does not ship dummy_hcd: install the DKMS module (dkms status "
+                + "pve-usb-gadget-dummy-hcd) and the headers of the running kernel");
+    }
+
+    /**
+     * @param dummyHcdAdvice what to do when {@code dummy_hcd} is missing (which kernel, the exact command); asked only
+     *                       then, as working it out reads the DKMS tree
+     */
+    public KernelModules(Path sysfs, CommandRunner runner, Supplier<String> dummyHcdAdvice) {
         this.sysfs = sysfs;
         this.runner = runner;
+        this.dummyHcdAdvice = dummyHcdAdvice;
+    }
+
+    /** What to do about a module that {@link #isAvailable is not available}. */
+    public String whyMissing(String module) {
+        return "dummy_hcd".equals(module) ? dummyHcdAdvice.get()
+                : "not found: the running kernel lacks USB gadget support (modinfo " + module + ")";
     }
 
     public boolean isLoaded(String module) {
@@ -36,9 +54,7 @@ public final class KernelModules {
         if (!result.succeeded()) {
             String why = result.timedOut() ? "timed out after " + MODPROBE_TIMEOUT.toSeconds() + " s" : result.lastLine();
             throw ToolException.failed("modprobe " + module + " failed: " + why + "; "
-                    + ("dummy_hcd".equals(module)
-                    ? "the Proxmox kernel does not ship dummy_hcd: install the DKMS module (dkms status "
-                            + "pve-usb-gadget-dummy-hcd) and the headers of the running kernel"
+                    + ("dummy_hcd".equals(module) ? dummyHcdAdvice.get()
                     : "check that the running kernel has USB gadget support (modinfo " + module + ")"), null);
         }
     }

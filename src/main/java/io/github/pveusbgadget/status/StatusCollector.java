@@ -3,6 +3,7 @@ package io.github.pveusbgadget.status;
 import io.github.pveusbgadget.ToolException;
 import io.github.pveusbgadget.config.ConfigStore;
 import io.github.pveusbgadget.config.GadgetConfig;
+import io.github.pveusbgadget.config.UnraidGuid;
 import io.github.pveusbgadget.config.UsbId;
 import io.github.pveusbgadget.config.VmId;
 import io.github.pveusbgadget.gadget.GadgetInspector;
@@ -63,7 +64,7 @@ public final class StatusCollector {
         Optional<HostUsbDevice> device = Optional.empty();
         try {
             UsbId parsed = new UsbId(Integer.decode(g.idVendor()), Integer.decode(g.idProduct()));
-            guid = g.serial().isEmpty() ? "" : GadgetConfig.unraidGuid(parsed, g.serial());
+            guid = g.serial().isBlank() ? "" : UnraidGuid.of(parsed, g.serial()).toString();
             int index = Udc.indexOf(g.udc());
             if (index >= 0) {
                 device = usb.find(parsed, g.serial(), "dummy_hcd." + index);

@@ -154,7 +154,7 @@ class CommandLineTest {
     @Test
     void guidPrintsTheUnraidGuid() {
         vm100();
-        assertThat(run("guid", "100").out()).isEqualTo("1D6B-4000-0000000000000ABC\n");
+        assertThat(run("guid", "100").out()).isEqualTo("1D6B-4000-0000-000000000ABC\n");
     }
 
     @Test
@@ -167,7 +167,8 @@ class CommandLineTest {
         assertThat(table.out().lines().toList()).hasSize(3);
         assertThat(table.out()).contains("VMID", "UNRAID GUID", "HOST DEVICE");
         assertThat(table.out().lines().filter(l -> l.startsWith("100")).findFirst().orElseThrow())
-                .contains("up", "dummy_udc.0", "/images/100.img", "1d6b:4000", "1D6B-4000-0000000000000ABC", "1-1 sdb");
+                .contains("up", "dummy_udc.0", "/images/100.img", "1d6b:4000", "1D6B-4000-0000-000000000ABC",
+                        "1-1 sdb");
         assertThat(table.out().lines().filter(l -> l.startsWith("101")).findFirst().orElseThrow()).contains("down");
         CliRun json = run("status", "--json", "100");
         assertThat(json.out()).contains("\"vmid\" : 100", "\"state\" : \"up\"", "\"udc\" : \"dummy_udc.0\"",

@@ -52,7 +52,7 @@ class ConfigParserTest {
         assertThat(config.noFua()).isTrue();
         assertThat(config.maxSpeed()).isEqualTo(Optional.of(MaxSpeed.HIGH));
         assertThat(config.enumerateTimeout()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(config.unraidGuid()).isEqualTo("0781-5571-0001231120115142");
+        assertThat(config.unraidGuid()).isEqualTo("0781-5571-0001-231120115142");
     }
 
     @ParameterizedTest
@@ -108,13 +108,6 @@ class ConfigParserTest {
         assertThatThrownBy(() -> parse("image = /x.img\nproduct_id = 0x4000\n"))
                 .hasMessageContaining("required key 'serial' is missing")
                 .hasMessageContaining("pve-usb-gadget init");
-    }
-
-    @Test
-    void unraidGuidPadsAndKeepsTheRightmost16UpperCase() {
-        assertThat(GadgetConfig.unraidGuid(new UsbId(0x1d6b, 0x4000), "abc")).isEqualTo("1D6B-4000-0000000000000ABC");
-        assertThat(GadgetConfig.unraidGuid(new UsbId(0x0781, 0x5571), "12345678901234567890"))
-                .isEqualTo("0781-5571-5678901234567890");
     }
 
     @Test

@@ -3,8 +3,10 @@ package io.github.pveusbgadget.imagebuild;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
 /** The host tools the real builds need; tests that need them are skipped, visibly, where they are missing. */
@@ -21,13 +23,16 @@ final class HostTools {
         return false;
     }
 
+    /** Skips the test, naming every missing tool and its package, unless all the image tools are installed. */
     static void assumeImageTools() {
-        for (String tool : List.of("mkfs.fat", "mcopy", "mattrib", "fsck.fat")) {
-            Assumptions.assumeTrue(has(tool), "SKIPPED: " + tool + " not installed (apt-get install dosfstools "
-                    + "mtools syslinux); .ci/run installs them");
+        List<String> missing = new ArrayList<>(Stream.of("mkfs.fat", "fsck.fat", "mcopy", "mattrib")
+                .filter(tool -> !has(tool)).toList());
+        if (!Files.isExecutable(TestZips.SYSLINUX)) {
+            missing.add(TestZips.SYSLINUX.toString());
         }
-        Assumptions.assumeTrue(Files.isExecutable(TestZips.SYSLINUX), "SKIPPED: /usr/bin/syslinux not installed "
-                + "(apt-get install syslinux syslinux-common): the test zip uses it as its installer");
+        Assumptions.assumeTrue(missing.isEmpty(), () -> String.join(", ", missing) + " not installed (apt-get install "
+                + "dosfstools mtools syslinux syslinux-common; the test zip uses syslinux as its installer); "
+                + ".ci/run installs them");
     }
 
     /** Runs a command, returns its exit code and output. */

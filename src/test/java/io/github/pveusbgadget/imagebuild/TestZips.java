@@ -5,7 +5,11 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -21,6 +25,18 @@ final class TestZips {
 
     /** The entries of a release: Debian's syslinux where installed (so it can really run), stand-ins otherwise. */
     static Map<String, byte[]> unraidLayout() throws IOException {
+        return layout(true);
+    }
+
+    /**
+     * The entries of a release with stand-ins for syslinux whether it is installed or not: the same bytes on every
+     * host, for tests whose expectation depends on the zip's size but that never run the installer.
+     */
+    static Map<String, byte[]> hostIndependentLayout() throws IOException {
+        return layout(false);
+    }
+
+    private static Map<String, byte[]> layout(boolean hostSyslinux) throws IOException {
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put("bzimage", text("kernel stand-in"));
         entries.put("bzroot", bzroot());
@@ -36,18 +52,42 @@ final class TestZips {
         entries.put("EFI-/", null);
         entries.put("EFI-/boot/", null);
         entries.put("EFI-/boot/bootx64.efi", text("MZ efi stand-in"));
+        entries.put("EFI-/boot/syslinux.cfg", text("default menu.c32\r\nlabel Unraid OS\r\n  kernel /bzimage\r\n"
+                + "  append initrd=/bzroot\r\nlabel Memtest86+\r\n  kernel /memtest\r\n"));
         entries.put("syslinux/", null);
         entries.put("syslinux/syslinux.cfg", text("default menu.c32\nlabel Unraid OS\n  kernel /bzimage\n"
                 + "  append initrd=/bzroot\n"));
         entries.put("syslinux/menu.c32", text("menu"));
-        entries.put("syslinux/ldlinux.c32", Files.exists(LDLINUX) ? Files.readAllBytes(LDLINUX) : text("ldlinux"));
-        entries.put("syslinux/mbr.bin", Files.exists(MBR_BIN) ? Files.readAllBytes(MBR_BIN) : mbr());
-        entries.put("syslinux/syslinux_linux", Files.exists(SYSLINUX) ? Files.readAllBytes(SYSLINUX)
+        entries.put("syslinux/ldlinux.c32", hostSyslinux && Files.exists(LDLINUX) ? Files.readAllBytes(LDLINUX)
+                : text("ldlinux"));
+        entries.put("syslinux/mbr.bin", hostSyslinux && Files.exists(MBR_BIN) ? Files.readAllBytes(MBR_BIN) : mbr());
+        entries.put("syslinux/syslinux_linux", hostSyslinux && Files.exists(SYSLINUX) ? Files.readAllBytes(SYSLINUX)
                 : new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1});
         entries.put("config/", null);
         entries.put("config/go", text("#!/bin/bash\n/usr/local/sbin/emhttp &\n"));
         entries.put("config/network.cfg", text("# Generated settings:\r\nUSE_DHCP=\"yes\"\r\nBONDING=\"yes\"\r\n"));
+        for (String bz : List.of("bzimage", "bzroot", "bzroot-gui", "bzmodules", "bzfirmware")) {
+            entries.put(bz + ".sha256", sha256File(entries.get(bz)));
+        }
         return entries;
+    }
+
+    /** The release layout with one bit of bzroot flipped after its bzroot.sha256 was made. */
+    static Map<String, byte[]> withTamperedBzroot() throws IOException {
+        Map<String, byte[]> entries = unraidLayout();
+        byte[] bzroot = bzroot();
+        bzroot[1000] ^= 0x40;
+        entries.put("bzroot", bzroot);
+        return entries;
+    }
+
+    /** A {@code bz*.sha256} as unRAID ships it: the hex digest and a line end. */
+    static byte[] sha256File(byte[] content) {
+        try {
+            return text(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content)) + "\n");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static Path write(Path zip, Map<String, byte[]> entries) throws IOException {

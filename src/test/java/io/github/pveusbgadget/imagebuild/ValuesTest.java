@@ -34,10 +34,15 @@ class ValuesTest {
     @Test
     void labels() {
         assertThat(VolumeLabel.validate("UNRAID")).isEqualTo("UNRAID");
-        assertThat(VolumeLabel.validate("MY DISK_1")).isEqualTo("MY DISK_1");
-        for (String bad : List.of("", "unraid", "TWELVE_CHARS", " UNRAID", "UN.RAID", "UNRAÏD")) {
+        assertThat(VolumeLabel.validate("MY-DISK_1")).isEqualTo("MY-DISK_1");
+        assertThat(VolumeLabel.validate("ELEVENCHARS")).isEqualTo("ELEVENCHARS");
+        // unRAID's docs allow A-Z, 0-9, '-' and '_'; rc.S splits the kernel command line at blanks.
+        for (String bad : List.of("", "unraid", "TWELVE_CHARS", " UNRAID", "MY DISK", "UN.RAID", "UNRAÏD", "A&B",
+                "X~1")) {
             assertThatThrownBy(() -> VolumeLabel.validate(bad)).as(bad).isInstanceOf(ToolException.class)
-                    .hasMessageContaining("--label");
+                    .hasMessage("--label '" + bad + "': unRAID finds its flash only by a label of 1 to 11 characters "
+                            + "A-Z, 0-9, '-' and '_' (upper case); use UNRAID (the default) or such a label")
+                    .satisfies(e -> assertThat(((ToolException) e).exitCode()).isEqualTo(2));
         }
     }
 

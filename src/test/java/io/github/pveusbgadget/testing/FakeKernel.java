@@ -58,6 +58,7 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     private boolean hostEnumerates = true;
     private Predicate<String> failingOp = op -> false;
     private int nextBus = 1;
+    private final java.util.Set<String> missingModules = new java.util.HashSet<>();
 
     public FakeKernel() {
         fs = Jimfs.newFileSystem(Configuration.unix().toBuilder()
@@ -91,6 +92,19 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
         return new Environment(fs, this, this, this, () -> random, faults,
                 Clock.fixed(Instant.parse("2026-11-21T12:00:00Z").plusSeconds(nanos / 1_000_000_000L),
                         ZoneOffset.UTC), Map.copyOf(variables));
+    }
+
+    /** A module this kernel does not have: modprobe and modinfo do not find it (dummy_hcd on a Proxmox kernel). */
+    public FakeKernel withoutModule(String module, String release) {
+        missingModules.add(module);
+        try {
+            Files.createDirectories(path("/proc/sys/kernel"));
+            Files.writeString(path("/proc/sys/kernel/osrelease"), release + "\n");
+            Files.createDirectories(path("/lib/modules/" + release + "/kernel"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
     }
 
     /** How many UDCs {@code modprobe dummy_hcd} creates (its {@code num}). */
@@ -442,6 +456,12 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
         String line = String.join(" ", command);
         commands.add(line);
         try {
+            String named = command.get(command.size() - 1);
+            if ((command.get(0).equals("modprobe") || command.get(0).equals("modinfo"))
+                    && missingModules.contains(named)) {
+                return new CommandResult(1, command.get(0) + ": FATAL: Module " + named + " not found in directory "
+                        + "/lib/modules/" + read("/proc/sys/kernel/osrelease") + "\n", false);
+            }
             if (command.get(0).equals("modprobe") && command.size() == 2) {
                 return load(command.get(1));
             }
