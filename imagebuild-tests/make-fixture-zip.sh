@@ -161,6 +161,8 @@ label Unraid OS
 label Memtest86+
   kernel /memtest
 CFG
+# a nested VM's serial console is slow: the kernel quiet, only what /init reports
+[ $report_usb = 0 ] || sed -i 's|^  append console=ttyS0 initrd=/bzroot$|& quiet|' "$root/syslinux/syslinux.cfg"
 cp "$root/syslinux/syslinux.cfg" "$root/syslinux/syslinux.cfg-"
 
 # EFI-: syslinux.efi as bootx64.efi (UEFI boot once EFI- is renamed EFI)

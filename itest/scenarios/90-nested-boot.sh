@@ -14,7 +14,7 @@
 #
 # Slow: TCG inside TCG. itest/run builds the fixture zip (imagebuild-tests/make-fixture-zip.sh --report-usb) and runs
 # this only on the kernels of ITEST_NESTED (default 6.12; "all" or "none"); elsewhere it is skipped, visibly.
-# ITEST_NESTED_BOOT_TIMEOUT: seconds for one nested boot (default 1200); ITEST_NESTED_FIRMWARE: seabios, ovmf or both.
+# ITEST_NESTED_BOOT_TIMEOUT: seconds for one nested boot (default 1800); ITEST_NESTED_FIRMWARE: seabios, ovmf or both.
 set -u
 . "$ITEST_DIR/lib/guest-lib.sh"
 
@@ -25,7 +25,7 @@ fi
 [ -r "$ITEST_NESTED_ZIP" ] || die "no fixture zip $ITEST_NESTED_ZIP (itest/run builds it)"
 command -v qemu-system-x86_64 > /dev/null || die "no qemu-system-x86_64 on this machine (apt-get install qemu-system-x86)"
 MARKER=PVE-USB-GADGET-NESTED # make-fixture-zip.sh's marker, given by itest/run
-boot_timeout=${ITEST_NESTED_BOOT_TIMEOUT:-1200}
+boot_timeout=${ITEST_NESTED_BOOT_TIMEOUT:-1800}
 VMID=190
 VID=0x0951 PID=0x1666
 # longer than 16 characters: unRAID's GUID takes the last 16
@@ -62,8 +62,7 @@ unraid_guid() { # VID PID SERIAL (as sysfs has them)
 # 90-nested-boot.NAME.console.log), and what its kernel saw; FIRMWARE is what that kernel must report having been
 # started by (bios or efi).
 nested_boot() {
-    local name=$1 fw=$2 log="${ITEST_OUT:-$SCRATCH}/${0##*/}" t0=$SECONDS rc
-    log="${log%.sh}.$name.console.log"
+    local name=$1 fw=$2 log="$SCRATCH/$1.console.log" t0=$SECONDS rc keep="${ITEST_OUT:-$SCRATCH}/${0##*/}"
     shift 2
     local cmd=(qemu-system-x86_64 -accel tcg -name "nested-$name" -nodefaults -no-reboot
         -display none -monitor none -serial "file:$log"
@@ -76,6 +75,8 @@ nested_boot() {
     echo "\$ ${cmd[*]}"
     timeout -k 10 "$boot_timeout" "${cmd[@]}" < /dev/null > "$SCRATCH/$name.qemu.out" 2>&1
     rc=$?
+    # on tmpfs while it runs (a write per character to the 9p share would slow the nested console down), then kept
+    cp "$log" "${keep%.sh}.$name.console.log" 2> /dev/null
     echo "  qemu exit $rc after $((SECONDS - t0)) s; its messages:"
     indent "$(cat "$SCRATCH/$name.qemu.out")"
     echo "  the nested console (last 40 lines):"
