@@ -6,6 +6,8 @@
 #   GUEST_CACHE                  the kernel cache: debs/ and kernels/KVER/ (/var/cache/pve-usb-gadget-itest)
 #   GUEST_NAME                   the prefix of its messages on stderr (guest)
 #   guest_label LABEL            7.x -> the 7.N series of the day (see below); 6.1, 6.12, 7.N stay as they are
+#   guest_trixie_lists           fetches the package lists of trixie and trixie-backports once (call it in the main
+#                                shell before guest_label/guest_kernel of a 7.x kernel run in subshells)
 #   guest_kernel LABEL [KVER]    sets KVER and KDIR (KDIR/vmlinuz, KDIR/modroot/lib/modules/KVER, KDIR/initrd.img):
 #                                the newest kernel of the series (or KVER), downloaded and unpacked once
 #   guest_mod_closure MODROOT KVER NAME...   the module files (relative paths) to insmod for NAME..., in load order
@@ -33,24 +35,23 @@ guest_log() { echo "$GUEST_NAME: $*" >&2; }
 
 _guest_re() { printf '%s' "$1" | sed 's/[.+]/\\&/g'; } # a literal as an extended regular expression
 
-# The package lists of trixie and trixie-backports, fetched once per shell (call it in the main shell first).
-_guest_trixie_rc=
-_guest_trixie() {
-    if [ -z "$_guest_trixie_rc" ]; then
-        _guest_trixie_rc=0
+GUEST_TRIXIE_RC=
+guest_trixie_lists() {
+    if [ -z "$GUEST_TRIXIE_RC" ]; then
+        GUEST_TRIXIE_RC=0
         debian_apt_state "$GUEST_CACHE/apt-trixie" trixie trixie-backports || {
-            _guest_trixie_rc=1
+            GUEST_TRIXIE_RC=1
             guest_log "cannot fetch the package lists of trixie and trixie-backports (offline?)"
         }
     fi
-    return "$_guest_trixie_rc"
+    return "$GUEST_TRIXIE_RC"
 }
 
 _guest_apt() { # LABEL TOOL ARGS...: apt-get or apt-cache with the package lists that have that kernel
     local label=$1
     shift
     case $label in
-        7.*) _guest_trixie && debian_apt "$GUEST_CACHE/apt-trixie" "$@" ;;
+        7.*) guest_trixie_lists && debian_apt "$GUEST_CACHE/apt-trixie" "$@" ;;
         *) "$@" ;;
     esac
 }
@@ -65,14 +66,14 @@ guest_label() { # LABEL
         echo "$1"
         return
     }
-    _guest_trixie || true
+    guest_trixie_lists || true
     for v in $(compgen -v ITEST_KVER_7_); do
         [[ ${!v} =~ ^(7\.[0-9]+)\. ]] && {
             echo "${BASH_REMATCH[1]}"
             return
         }
     done
-    p=$(_guest_trixie && debian_newest "$GUEST_CACHE/apt-trixie" '^linux-image-7\.[0-9]+\.[0-9]+\+deb13-amd64(-unsigned)?$')
+    p=$(guest_trixie_lists && debian_newest "$GUEST_CACHE/apt-trixie" '^linux-image-7\.[0-9]+\.[0-9]+\+deb13-amd64(-unsigned)?$')
     [ -n "$p" ] || p=$(_guest_cached '^linux-image-7\.')
     if [[ $p =~ ^linux-image-(7\.[0-9]+)\. ]]; then echo "${BASH_REMATCH[1]}"; else echo 7.x; fi
 }

@@ -75,6 +75,13 @@ pvug() {
         echo "itest: jar $JAR does not exist (build it: mvn -q -DskipTests package)" >&2
         return 127
     }
+    if [ -n "${PVE_USB_GADGET_FAULT:-}" ]; then
+        # The fault seam is wired only by test code: FaultyCli (src/test/.../itest) reads the variable, the jar does not.
+        # shellcheck disable=SC2086
+        "$ITEST_JAVA" $ITEST_JAVA_OPTS -cp "$ITEST_DRIVER_CP:$JAR" io.github.pveusbgadget.itest.FaultyCli \
+            --config-dir "$CFG" "$@"
+        return
+    fi
     # shellcheck disable=SC2086
     "$ITEST_JAVA" $ITEST_JAVA_OPTS -jar "$JAR" --config-dir "$CFG" "$@"
 }

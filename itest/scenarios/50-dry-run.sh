@@ -12,8 +12,8 @@ upscript=$OUT
 assert_eq "$before" "$(snapshot)" "up --dry-run changed nothing (configfs, /proc/modules, disks)"
 assert_match "$upscript" 'modprobe' "script loads the modules"
 assert_match "$upscript" "mkdir .*$GADGET_PREFIX$VMID" "script has mkdir of the gadget"
-assert_match "$upscript" "echo .*0x1d6b.* > .*/idVendor" "script has echo 0x1d6b > .../idVendor"
-assert_match "$upscript" "echo .*0x0501.* > .*/idProduct" "script has echo 0x0501 > .../idProduct"
+assert_match "$upscript" "printf '%s.n' 0x1d6b > .*/idVendor" "script has printf '%s\\n' 0x1d6b > .../idVendor"
+assert_match "$upscript" "printf '%s.n' 0x0501 > .*/idProduct" "script has printf '%s\\n' 0x0501 > .../idProduct"
 assert_match "$upscript" "$SERIAL" "script sets the serial"
 assert_match "$upscript" "$img" "script sets the image"
 assert_true "the script is valid shell (bash -n)" bash -n <(echo "$upscript")

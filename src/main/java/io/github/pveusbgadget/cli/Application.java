@@ -4,7 +4,6 @@ import io.github.pveusbgadget.ToolException;
 import io.github.pveusbgadget.host.NativePaths;
 import java.io.PrintWriter;
 import java.nio.file.InvalidPathException;
-import java.util.List;
 import picocli.CommandLine;
 
 /** The command line application: logging, picocli, and the mapping of failures to one line and an exit code. */
@@ -27,14 +26,17 @@ public final class Application {
 
     /** Runs the command line and returns the exit code; never throws for an expected failure. */
     public static int run(String[] args, Environment environment, PrintWriter out, PrintWriter err) {
-        boolean verbose = List.of(args).contains("-v") || List.of(args).contains("--verbose");
-        if (verbose) {
-            LogbackSetup.verbose();
-        }
         CommandLine commandLine = RootCommand.commandLine(environment, args);
+        RootCommand root = commandLine.getCommand();
         commandLine.setOut(out);
         commandLine.setErr(err);
+        // Logging starts once the options are parsed: on the command's error stream, at the level they set.
+        commandLine.setExecutionStrategy(parseResult -> {
+            LogbackSetup.install(err, root.verbose());
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
+            boolean verbose = root.verbose();
             if (exception instanceof ToolException tool) {
                 err.println("pve-usb-gadget: " + tool.getMessage());
                 if (verbose && tool.getCause() != null) {
@@ -54,7 +56,8 @@ public final class Application {
             return ToolException.FAILED;
         });
         commandLine.setParameterExceptionHandler((exception, arguments) -> {
-            err.println("pve-usb-gadget: " + exception.getMessage() + " (see --help)");
+            // picocli starts some messages (argument groups) with its own "Error: ": ours is the one prefix.
+            err.println("pve-usb-gadget: " + exception.getMessage().replaceFirst("^Error: ", "") + " (see --help)");
             return ToolException.BAD_INPUT;
         });
         int exitCode = commandLine.execute(args);

@@ -5,9 +5,11 @@ import picocli.CommandLine.ScopeType;
 
 /** The options every command takes, before or after its name. */
 public final class GlobalOptions {
+    /** Null when not given: then env {@code PVE_USB_GADGET_CONFIG_DIR}, then the default ({@code Services}). */
     @Option(names = "--config-dir", paramLabel = "DIR", scope = ScopeType.INHERIT,
-            defaultValue = "${env:PVE_USB_GADGET_CONFIG_DIR:-/etc/pve-usb-gadget}",
-            description = "Directory of <vmid>.conf files (default: ${DEFAULT-VALUE}; env PVE_USB_GADGET_CONFIG_DIR).")
+            description = "Directory of <vmid>.conf files (default: env PVE_USB_GADGET_CONFIG_DIR, else "
+                    + "/etc/pve/pve-usb-gadget on a Proxmox host: on the cluster file system, shared by every node; "
+                    + "/etc/pve-usb-gadget where /etc/pve is not pmxcfs).")
     String configDir;
 
     @Option(names = "--configfs", paramLabel = "DIR", scope = ScopeType.INHERIT,

@@ -1,23 +1,14 @@
 package io.github.pveusbgadget.cli;
 
-import io.github.pveusbgadget.ToolException;
-import io.github.pveusbgadget.gadget.ObservedGadget;
-import io.github.pveusbgadget.imagebuild.BootChecksums;
+import io.github.pveusbgadget.image.ImageGuard;
 import io.github.pveusbgadget.imagebuild.ByteSize;
-import io.github.pveusbgadget.imagebuild.Checksum;
+import io.github.pveusbgadget.imagebuild.ImageCreation;
 import io.github.pveusbgadget.imagebuild.ImageBuilder;
 import io.github.pveusbgadget.imagebuild.ImageRequest;
 import io.github.pveusbgadget.imagebuild.NetworkSettings;
-import io.github.pveusbgadget.imagebuild.ReleaseIndex;
-import io.github.pveusbgadget.imagebuild.UnraidZip;
 import io.github.pveusbgadget.imagebuild.UpdateRoom;
 import io.github.pveusbgadget.imagebuild.VolumeLabel;
-import io.github.pveusbgadget.imagebuild.ZipDownloader;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,7 +18,9 @@ import picocli.CommandLine.Option;
 @Command(name = "create", sortOptions = false,
         description = {"Build a bootable unRAID flash image (sparse file, MBR, FAT32 '--label', the zip's files and "
                 + "its own syslinux and mbr.bin) from a release zip, without root, mounts or loop devices.",
-            "Needs mkfs.fat (dosfstools) and mtools."})
+            "Needs mkfs.fat (dosfstools) and mtools; the --dry-run script also needs unzip, and curl for a download."},
+        customSynopsis = {"pve-usb-gadget image create -o IMG (--zip FILE | --version V | --latest) [--size SIZE] "
+                + "[--label LABEL] [--network dhcp|static [--address A/PREFIX --gateway G [--dns D]]] [OPTIONS]"})
 final class ImageCreateCommand extends BaseCommand {
     // Not mixinStandardHelpOptions: --version here is the unRAID version to download.
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
@@ -97,98 +90,18 @@ final class ImageCreateCommand extends BaseCommand {
         NetworkSettings settings = NetworkSettings.of(network, address, gateway, dns);
         ImageRequest request = new ImageRequest(output, bytes, label, settings, force,
                 services().environment().random().get().nextInt());
-        refuseImageInUse();
-        ImageBuilder builder = new ImageBuilder(services().environment().runner(), out(),
-                services().environment().variable("TMPDIR"));
-        List<String> before = new ArrayList<>();
-        Path zipPath;
-        if (source.zip != null) {
-            zipPath = source.zip;
+        ImageGuard.refuseReplacing(output, services().snapshot().gadgets());
+        Environment environment = services().environment();
+        ImageCreation creation = new ImageCreation(environment.runner(), out(), ImageBuilder.tempRoot(
+                environment.variable("TMPDIR"), environment.tmpDir()), environment.console());
+        ImageCreation.Source from = new ImageCreation.Source(source.zip, source.version, source.latest, index.url(),
+                index.prerelease, cacheDir != null ? cacheDir : ImageCreation.defaultCacheDir(environment.user(),
+                        environment.variable("XDG_CACHE_HOME"), environment.home()));
+        if (dryRun) {
+            out().print(creation.dryRun(request, from));
         } else {
-            ZipDownloader downloader = new ZipDownloader(out(), System.console() != null && !dryRun);
-            ReleaseIndex releases = downloader.index(index.url());
-            ReleaseIndex.Release release = source.latest ? releases.latest(index.prerelease)
-                    : releases.version(source.version, index.prerelease);
-            out().println((dryRun ? "# " : "") + "unRAID " + release.version()
-                    + (release.date().isEmpty() ? "" : " (" + release.date() + ")") + ": " + release.url());
-            Path cache = cacheDir != null ? cacheDir : defaultCacheDir(services().environment());
-            if (dryRun) {
-                zipPath = cache.resolve(release.fileName());
-                before.add("mkdir -p " + quote(cache));
-                before.add("curl -fL --progress-bar -o " + quote(zipPath + ".part") + " " + quote(release.url()));
-                before.add(Checksum.shellCheck(release, zipPath + ".part"));
-                before.add("mv " + quote(zipPath + ".part") + " " + quote(zipPath));
-                if (!isVerified(release, zipPath)) {
-                    out().print(builder.script(request, zipPath, null, before));
-                    return 0;
-                }
-                before.clear();
-                before.add("# using the cached, verified " + zipPath);
-            } else {
-                zipPath = downloader.fetch(release, cache, zip -> BootChecksums.verify(zip, "the download of "
-                        + release.url()));
-            }
-        }
-        try (UnraidZip zip = UnraidZip.open(zipPath)) {
-            builder.check(request, zip, !dryRun);
-            List<String> notes = new ArrayList<>();
-            if (source.zip != null) {
-                notes.add(BootChecksums.verify(zip, "--zip " + zipPath).account());
-            }
-            UpdateRoom.warning(bytes, zip).ifPresent(w -> notes.add("warning: " + w));
-            if (dryRun) {
-                notes.forEach(note -> before.add("# " + note));
-                out().print(builder.script(request, zipPath, zip, before));
-                return 0;
-            }
-            out().println("zip " + zipPath + ": unRAID" + zip.version().map(v -> " " + v).orElse("") + " layout, "
-                    + zip.fileCount() + " files, " + ByteSize.format(zip.contentBytes()));
-            notes.forEach(out()::println);
-            builder.build(request, zip);
+            creation.create(request, from);
         }
         return 0;
-    }
-
-    /** Replacing the image of a gadget that is up would pull it from under a running VM. */
-    private void refuseImageInUse() {
-        if (!Files.exists(output)) {
-            return;
-        }
-        String real;
-        try {
-            real = output.toRealPath().toString();
-        } catch (IOException e) {
-            return;
-        }
-        for (ObservedGadget gadget : services().inspector().all()) {
-            for (String file : gadget.backingFiles()) {
-                if (file.equals(real) || file.equals(output.toAbsolutePath().toString())) {
-                    throw ToolException.refused("--output " + output + " is the image of gadget " + gadget.name()
-                            + "; stop that VM (or 'pve-usb-gadget down') before replacing it");
-                }
-            }
-        }
-    }
-
-    private static boolean isVerified(ReleaseIndex.Release release, Path zip) {
-        try {
-            return Files.isRegularFile(zip) && Checksum.check(release, Checksum.of(zip)).verified();
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    static Path defaultCacheDir(Environment environment) {
-        if ("root".equals(System.getProperty("user.name"))) {
-            return Path.of("/var/cache/pve-usb-gadget/unraid");
-        }
-        Path base = environment.variable("XDG_CACHE_HOME").map(Path::of)
-                .orElseGet(() -> Path.of(System.getProperty("user.home"), ".cache"));
-        return base.resolve("pve-usb-gadget").resolve("unraid");
-    }
-
-    private static String quote(Object value) {
-        String text = value.toString();
-        return text.matches("[A-Za-z0-9_./:=@%+,-]+") ? text : "'" + text.replace("'", "'\\''") + "'";
     }
 }

@@ -2,7 +2,8 @@ package io.github.pveusbgadget.cli;
 
 import io.github.pveusbgadget.config.VmId;
 import io.github.pveusbgadget.gadget.GadgetLifecycle;
-import io.github.pveusbgadget.gadget.Plan;
+import io.github.pveusbgadget.gadget.StepContext;
+import io.github.pveusbgadget.plan.Plan;
 
 /** {@code up} and {@code down}, as the commands of the same names and the hook's phases run them. */
 enum LifecycleOperation {
@@ -19,9 +20,8 @@ enum LifecycleOperation {
     int run(BaseCommand caller, VmId vmId, boolean dryRun) {
         GadgetLifecycle lifecycle = caller.services().lifecycle();
         if (dryRun) {
-            Plan plan = this == UP ? lifecycle.planUp(vmId) : lifecycle.planDown(vmId);
-            caller.out().print(plan.toShellScript("pve-usb-gadget " + command + " " + vmId
-                    + " (dry run): the steps it would take"));
+            Plan<StepContext> plan = this == UP ? lifecycle.planUp(vmId) : lifecycle.planDown(vmId);
+            caller.out().print(plan.toShellScript(command + " " + vmId));
         } else if (this == UP) {
             lifecycle.up(vmId);
         } else {

@@ -1,10 +1,10 @@
 package io.github.pveusbgadget.cli;
 
+import io.github.pveusbgadget.host.CommandRunner;
+import io.github.pveusbgadget.plan.Plan;
+import io.github.pveusbgadget.plan.PlanExecutor;
+
 import io.github.pveusbgadget.ToolException;
-import io.github.pveusbgadget.gadget.Plan;
-import io.github.pveusbgadget.gadget.PlanExecutor;
-import io.github.pveusbgadget.gadget.StepContext;
-import io.github.pveusbgadget.host.Poller;
 import io.github.pveusbgadget.module.KernelRelease;
 import io.github.pveusbgadget.module.ModuleBuildPlanner;
 import io.github.pveusbgadget.module.ModuleInspector;
@@ -88,16 +88,16 @@ final class ModuleCommand extends BaseCommand {
             KernelRelease target = kernel(kernel).or(inspector::running).orElseThrow(() -> ToolException.badInput(
                     "cannot tell the running kernel (" + inspector.roots().osRelease() + "): give --kernel K"));
             Optional<Path> from = Optional.ofNullable(source).map(environment.fileSystem()::getPath);
-            Plan plan = new ModuleBuildPlanner(inspector).plan(target, from, Duration.ofSeconds(timeoutSeconds));
+            Plan<CommandRunner> plan = new ModuleBuildPlanner(inspector).plan(target, from, Duration.ofSeconds(timeoutSeconds));
             if (dryRun) {
-                out().print(plan.toShellScript("pve-usb-gadget module build --kernel " + target
-                        + " (dry run): the steps it would take"));
+                out().print(plan.toShellScript("module build --kernel " + target));
                 return 0;
             }
-            StepContext context = new StepContext(environment.gadgetFs(), services.modules(), services.usb(),
-                    new Poller(environment.ticker()), environment.runner());
-            new PlanExecutor(context, environment.faults()).apply("module-build", plan);
-            return new ModuleStatusReport(inspector).print(out(), Optional.of(target));
+            PlanExecutor.withTaskLog(environment.runner(), environment.faults()).apply("module-build", plan);
+            new ModuleStatusReport(inspector).print(out(), Optional.of(target));
+            // Judged by the module alone: a kernel of which only the headers are installed yet (its image comes
+            // later in the same upgrade) fails the status, not the build.
+            return inspector.inspect(target, inspector.dkmsStates()).hasDummyHcd() ? 0 : 1;
         }
     }
 }

@@ -1,16 +1,18 @@
 package io.github.pveusbgadget.cli;
 
+import io.github.pveusbgadget.config.ConfigKey;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine;
 
 /** {@code pve-usb-gadget}: the command line of PRODUCT.md. */
 @Command(name = "pve-usb-gadget", mixinStandardHelpOptions = true, versionProvider = RootCommand.Version.class,
@@ -26,7 +28,7 @@ public final class RootCommand implements Runnable {
      * needs one, should not pay for ten.
      */
     static final List<String> SUBCOMMANDS = List.of("hook", "up", "down", "status", "check", "init", "attach",
-            "detach", "guid", "image", "module");
+            "detach", "guid", "image", "module", "help");
 
     /** A new instance of the subcommand {@code name} (a switch, not a map of lambdas: no class spun per entry). */
     static Object newSubcommand(String name) {
@@ -42,6 +44,7 @@ public final class RootCommand implements Runnable {
             case "guid" -> new GuidCommand();
             case "image" -> new ImageCommand();
             case "module" -> new ModuleCommand();
+            case "help" -> new CommandLine.HelpCommand();
             default -> throw new IllegalArgumentException("no subcommand " + name);
         };
     }
@@ -63,10 +66,41 @@ public final class RootCommand implements Runnable {
     static CommandLine commandLine(Environment environment, String[] args) {
         CommandLine root = new CommandLine(new RootCommand(environment));
         Optional<String> named = subcommandNamedIn(root.getCommandSpec(), args);
-        for (String name : named.map(List::of).orElse(SUBCOMMANDS)) {
+        // help needs every command it may be asked about.
+        for (String name : named.filter(n -> !n.equals("help")).map(List::of).orElse(SUBCOMMANDS)) {
             root.addSubcommand(name, newSubcommand(name));
         }
+        if (root.getSubcommands().containsKey("init")) {
+            // After the footer: picocli would wrap the reference without its hanging indent.
+            CommandLine init = root.getSubcommands().get("init");
+            init.getHelpSectionMap().put("keys", help -> ConfigKey.helpText(help.commandSpec().usageMessage().width()));
+            List<String> sections = new ArrayList<>(init.getHelpSectionKeys());
+            sections.add("keys");
+            init.setHelpSectionKeys(sections);
+        }
+        if (root.getSubcommands().containsKey("image")) {
+            hideHostOptions(root.getSubcommands().get("image"));
+        }
         return root;
+    }
+
+    /**
+     * The image commands work on a file of their own: the config directory and sysfs mean nothing there, and configfs
+     * only serves the check that no gadget serves the image to replace. Their help does not offer them (they are
+     * still accepted, like every global option, so that a command line may give them once for all commands).
+     */
+    private static void hideHostOptions(CommandLine command) {
+        List<String> hidden = List.of("--config-dir", "--configfs", "--sysfs");
+        command.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_OPTION_LIST, help -> {
+            CommandSpec spec = help.commandSpec();
+            List<OptionSpec> shown = spec.options().stream()
+                    .filter(o -> !o.hidden() && !hidden.contains(o.longestName()))
+                    .filter(o -> o.group() == null || o.group().heading() == null).toList();
+            return help.optionListExcludingGroups(shown, help.createDefaultLayout(),
+                    spec.usageMessage().sortOptions() ? CommandLine.Help.createShortOptionArityAndNameComparator()
+                            : null, help.createDefaultParamLabelRenderer());
+        });
+        command.getSubcommands().values().forEach(RootCommand::hideHostOptions);
     }
 
     /** The first argument that is neither an option of the root nor its value, if it names a subcommand. */
@@ -94,6 +128,11 @@ public final class RootCommand implements Runnable {
 
     GlobalOptions global() {
         return global;
+    }
+
+    /** Whether {@code -v} was given (once parsed). */
+    boolean verbose() {
+        return global != null && global.verbose;
     }
 
     @Override

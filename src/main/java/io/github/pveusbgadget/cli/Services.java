@@ -1,9 +1,9 @@
 package io.github.pveusbgadget.cli;
 
+import io.github.pveusbgadget.ToolException;
 import io.github.pveusbgadget.config.ConfigStore;
-import io.github.pveusbgadget.gadget.GadgetInspector;
 import io.github.pveusbgadget.gadget.GadgetLifecycle;
-import io.github.pveusbgadget.gadget.PlanExecutor;
+import io.github.pveusbgadget.gadget.HostSnapshot;
 import io.github.pveusbgadget.gadget.StepContext;
 import io.github.pveusbgadget.host.HostRoots;
 import io.github.pveusbgadget.host.Poller;
@@ -12,35 +12,54 @@ import io.github.pveusbgadget.image.ImageGuard;
 import io.github.pveusbgadget.kernel.ExclusiveClaims;
 import io.github.pveusbgadget.kernel.HostUsbBus;
 import io.github.pveusbgadget.kernel.KernelModules;
-import io.github.pveusbgadget.kernel.UdcRegistry;
 import io.github.pveusbgadget.module.DummyHcdAdvice;
 import io.github.pveusbgadget.module.ModuleInspector;
+import io.github.pveusbgadget.plan.PlanExecutor;
+import io.github.pveusbgadget.proxmox.ClusterFs;
+import io.github.pveusbgadget.wiring.DriveSetup;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
 
-/** The objects a command works with, wired from the global options and the {@link Environment}. */
+/** The objects a command works with, wired once from the global options and the {@link Environment}. */
 public final class Services {
     private final Environment environment;
     private final HostRoots roots;
     private final ConfigStore store;
     private final KernelModules modules;
-    private final UdcRegistry udcs;
-    private final HostUsbBus usb;
-    private final GadgetInspector inspector;
     private final ImageGuard imageGuard;
-    private final Poller poller;
 
     Services(Environment environment, GlobalOptions options) {
         this.environment = environment;
         var fs = environment.fileSystem();
+        requireDirectoryIfPresent("--configfs", fs.getPath(options.configfs));
+        requireDirectoryIfPresent("--sysfs", fs.getPath(options.sysfs));
         this.roots = new HostRoots(fs.getPath(options.configfs), fs.getPath(options.sysfs), fs.getPath(options.proc),
                 fs.getPath(options.dev), fs.getPath(options.lockFile));
-        this.store = new ConfigStore(fs.getPath(options.configDir));
+        Optional<Path> pmxcfs = ClusterFs.mountPoint(roots, fs);
+        Path configDir = Optional.ofNullable(options.configDir)
+                .or(() -> environment.variable("PVE_USB_GADGET_CONFIG_DIR"))
+                .map(fs::getPath)
+                .orElseGet(() -> ClusterFs.defaultConfigDir(pmxcfs, fs));
+        requireDirectoryIfPresent(options.configDir != null ? "--config-dir"
+                : environment.variable("PVE_USB_GADGET_CONFIG_DIR").isPresent() ? "PVE_USB_GADGET_CONFIG_DIR"
+                : "the config dir", configDir);
+        this.store = new ConfigStore(configDir, ClusterFs.holding(configDir, pmxcfs), roots.lockFile(),
+                new Poller(environment.ticker()));
         this.modules = new KernelModules(roots.sysfs(), environment.runner(), () -> DummyHcdAdvice.forRunningKernel(
                 ModuleInspector.standard(fs, roots.proc(), environment.runner(), environment.variables())));
-        this.udcs = new UdcRegistry(roots.sysfs());
-        this.usb = new HostUsbBus(roots.sysfs());
-        this.inspector = new GadgetInspector(roots.gadgetRoot());
-        this.imageGuard = new ImageGuard(roots, inspector, new ExclusiveClaims(environment.runner()));
-        this.poller = new Poller(environment.ticker());
+        this.imageGuard = new ImageGuard(roots, new ExclusiveClaims(environment.runner()));
+    }
+
+    /**
+     * A directory option naming a file would otherwise read as an empty directory (no configs, no gadgets) or, for
+     * configfs, be mounted on; one that does not exist yet is fine (configfs is mounted by up, init creates the
+     * config directory).
+     */
+    private static void requireDirectoryIfPresent(String option, Path path) {
+        if (Files.exists(path) && !Files.isDirectory(path)) {
+            throw ToolException.badInput(option + " " + path + " is not a directory");
+        }
     }
 
     public Environment environment() {
@@ -59,25 +78,25 @@ public final class Services {
         return modules;
     }
 
-    public UdcRegistry udcs() {
-        return udcs;
-    }
-
-    public HostUsbBus usb() {
-        return usb;
-    }
-
-    public GadgetInspector inspector() {
-        return inspector;
-    }
-
     public ImageGuard imageGuard() {
         return imageGuard;
     }
 
+    /** What the host shows now (modules, configfs, UDCs, gadgets, USB devices), read once. */
+    public HostSnapshot snapshot() {
+        return HostSnapshot.read(roots, modules);
+    }
+
+    public DriveSetup driveSetup() {
+        return new DriveSetup(store, environment.runner(), environment.fileSystem(), this::snapshot,
+                environment.random());
+    }
+
     public GadgetLifecycle lifecycle() {
-        StepContext context = new StepContext(environment.gadgetFs(), modules, usb, poller, environment.runner());
-        return new GadgetLifecycle(roots, store, modules, udcs, usb, inspector, imageGuard, new PlanExecutor(context, environment.faults()),
-                poller, new ImageBackup(environment.clock()));
+        Poller poller = new Poller(environment.ticker());
+        StepContext context = new StepContext(environment.gadgetFs(), modules, new HostUsbBus(roots.sysfs()), poller,
+                environment.runner());
+        return new GadgetLifecycle(roots, store, modules, imageGuard,
+                PlanExecutor.withTaskLog(context, environment.faults()), poller, new ImageBackup(environment.clock()));
     }
 }

@@ -31,23 +31,25 @@ final class StatusCommand extends BaseCommand {
     public Integer call() {
         Optional<VmId> only = Optional.ofNullable(vmId).map(BaseCommand::vmId);
         Services services = services();
-        List<VmStatus> rows = new StatusCollector(services.store(), services.inspector(), services.usb()).collect(only);
+        List<VmStatus> rows = new StatusCollector(services.store()).collect(only, services.snapshot());
         if (json) {
             printJson(rows);
         } else {
             printTable(rows);
         }
-        return 0;
+        return StatusCollector.exitCode(rows);
     }
 
     private void printJson(List<VmStatus> rows) {
-        try (JsonGenerator json = new JsonFactory().createGenerator(out())) {
+        // The generator must not close the command's output: the final newline comes after it.
+        try (JsonGenerator json = new JsonFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+                .createGenerator(out())) {
             json.useDefaultPrettyPrinter();
             json.writeStartArray();
             for (VmStatus row : rows) {
                 json.writeStartObject();
                 json.writeNumberField("vmid", Long.parseLong(row.vmId()));
-                json.writeStringField("state", row.state());
+                json.writeStringField("state", row.state().label());
                 json.writeStringField("udc", row.udc());
                 json.writeStringField("image", row.image());
                 json.writeStringField("usb_id", row.usbId());
@@ -68,7 +70,7 @@ final class StatusCommand extends BaseCommand {
         List<List<String>> cells = new ArrayList<>();
         cells.add(HEADERS);
         for (VmStatus row : rows) {
-            cells.add(List.of(row.vmId(), row.state(), dash(row.udc()), dash(row.image()), dash(row.usbId()),
+            cells.add(List.of(row.vmId(), row.state().label(), dash(row.udc()), dash(row.image()), dash(row.usbId()),
                     dash(row.serial()), dash(row.guid()), dash(row.hostDevice())));
         }
         int[] widths = new int[HEADERS.size()];

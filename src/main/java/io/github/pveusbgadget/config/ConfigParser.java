@@ -2,6 +2,7 @@ package io.github.pveusbgadget.config;
 
 import io.github.pveusbgadget.ToolException;
 import io.github.pveusbgadget.host.NativePaths;
+import java.nio.file.FileSystem;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -19,13 +20,10 @@ import java.util.regex.Pattern;
  */
 public final class ConfigParser {
     /** Every key PRODUCT.md defines, in the order {@code init} writes them. */
-    public static final List<String> KEYS = List.of(
-            "image", "vendor_id", "product_id", "serial", "manufacturer", "product",
-            "inquiry_vendor", "inquiry_product", "inquiry_revision",
-            "read_only", "removable", "cdrom", "nofua", "max_speed", "enumerate_timeout", "backup_keep");
+    public static final List<String> KEYS = ConfigKey.names();
 
     private static final Pattern KEY = Pattern.compile("[a-z_]+");
-    private static final Pattern HEX_ID = Pattern.compile("0[xX][0-9a-fA-F]{1,4}");
+    private static final Pattern HEX_ID = Pattern.compile("0[xX][0-9a-fA-F]+");
     private static final Pattern SERIAL = Pattern.compile("[0-9A-Za-z]{1,126}");
     private static final Pattern ALL_ZEROS = Pattern.compile("0+");
     private static final int MAX_LINE = 4096;
@@ -125,6 +123,11 @@ public final class ConfigParser {
     }
 
     private static Path parseImage(Path file, String value) {
+        return checkImagePath(file.getFileSystem(), value);
+    }
+
+    /** {@code value} as a path if it is a usable {@code image}: absolute, printable, no {@code .} or {@code ..} parts. */
+    static Path checkImagePath(FileSystem fileSystem, String value) {
         if (value.isEmpty()) {
             throw new IllegalArgumentException("is empty; give the absolute path of an image file or block device");
         }
@@ -140,14 +143,19 @@ public final class ConfigParser {
                         + "'; write the path without . or .. components");
             }
         }
-        return NativePaths.get(file.getFileSystem(), value); // a clear refusal where the locale cannot name it
+        return NativePaths.get(fileSystem, value); // a clear refusal where the locale cannot name it
     }
 
     static int parseHexId(String value) {
         if (!HEX_ID.matcher(value).matches()) {
             throw new IllegalArgumentException("'" + shorten(value) + "' is not a hex id like 0x1d6b");
         }
-        int id = Integer.parseInt(value.substring(2), 16);
+        String digits = value.substring(2).replaceFirst("^0+(?=.)", "");
+        if (digits.length() > 4) {
+            throw new IllegalArgumentException("'" + shorten(value) + "' is too large: USB ids are 16-bit, at most "
+                    + "0xffff");
+        }
+        int id = Integer.parseInt(digits, 16);
         if (id == 0) {
             throw new IllegalArgumentException("0x0000 is not a valid USB id");
         }

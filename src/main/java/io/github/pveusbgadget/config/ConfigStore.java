@@ -1,7 +1,12 @@
 package io.github.pveusbgadget.config;
 
 import io.github.pveusbgadget.ToolException;
+import io.github.pveusbgadget.host.Poller;
+import io.github.pveusbgadget.lock.ClusterLock;
+import io.github.pveusbgadget.lock.HostLock;
+import io.github.pveusbgadget.lock.Lock;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +20,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -24,20 +29,75 @@ import java.util.Set;
 /**
  * The configuration directory: finds, safety-checks, parses and writes {@code <vmid>.conf} files. A hook runs as
  * root at every VM start, so a file anyone but root could have written is refused rather than trusted.
+ *
+ * <p>On a Proxmox host the directory is on pmxcfs ({@code /etc/pve}), which every node of the cluster shares. It is
+ * taken as it is: its files are root:www-data 0640 and refuse chmod (both fine for the trust rule: only root
+ * writes there), it has no symlinks, its {@code O_EXCL} is not atomic across nodes (so the identities new configs
+ * get are chosen under a {@link ClusterLock}), and it is read-only on a node without quorum (reading, so
+ * {@code pre-start}, still works; a write says why it fails).
  */
 public final class ConfigStore {
     private static final String SUFFIX = ".conf";
     private static final long MAX_SIZE = 64 * 1024;
+    private static final String IDENTITY_LOCK = "pve-usb-gadget-ids";
+    private static final Duration LOCK_TIMEOUT = Duration.ofSeconds(10);
 
     private final Path directory;
+    private final Optional<Path> clusterFs;
+    private final Path hostLock;
+    private final Poller poller;
     private final ConfigParser parser = new ConfigParser();
 
-    public ConfigStore(Path directory) {
+    /**
+     * @param directory where the {@code <vmid>.conf} files are
+     * @param clusterFs where pmxcfs is mounted, when {@code directory} is on it
+     * @param hostLock  the host's lock file, for the identity lock when {@code directory} is node-local
+     * @param poller    waits for the identity lock
+     */
+    public ConfigStore(Path directory, Optional<Path> clusterFs, Path hostLock, Poller poller) {
         this.directory = directory;
+        this.clusterFs = clusterFs;
+        this.hostLock = hostLock;
+        this.poller = poller;
     }
 
     public Path directory() {
         return directory;
+    }
+
+    /** Whether the directory is on pmxcfs, shared by every node of the cluster. */
+    public boolean onClusterFs() {
+        return clusterFs.isPresent();
+    }
+
+    /**
+     * The lock under which a new config's identity is checked against every other config and written: a pmxcfs
+     * lock (as {@code cfs_lock} takes it) when the directory is cluster-wide, the host lock otherwise (held for
+     * milliseconds).
+     */
+    public Lock lockIdentities() {
+        return clusterFs
+                .<Lock>map(pve -> ClusterLock.acquire(pve.resolve("priv").resolve("lock"), IDENTITY_LOCK, poller,
+                        LOCK_TIMEOUT))
+                .orElseGet(() -> HostLock.acquire(hostLock, poller, LOCK_TIMEOUT));
+    }
+
+    /** Every other VM's config that loads; an unreadable one cannot claim an identity (check reports it). */
+    public List<GadgetConfig> loadOthers(VmId except) {
+        return loadAll().stream().filter(c -> !c.vmId().equals(except)).toList();
+    }
+
+    /** Every config that loads, in vmid order (an unreadable one is reported by check and status on its own). */
+    public List<GadgetConfig> loadAll() {
+        List<GadgetConfig> configs = new ArrayList<>();
+        for (VmId id : list()) {
+            try {
+                configs.add(load(id));
+            } catch (ToolException e) {
+                // Skipped here: see above.
+            }
+        }
+        return configs;
     }
 
     public Path fileOf(VmId vmId) {
@@ -81,8 +141,9 @@ public final class ConfigStore {
     }
 
     /**
-     * Writes {@code content} as the configuration of {@code vmId}, owner-only permissions, atomically (a reader never
-     * sees half a file).
+     * Writes {@code content} as the configuration of {@code vmId} atomically (a reader, on any node, never sees half
+     * a file: a temporary file renamed over it, as Proxmox's own {@code file_set_contents} does), owner-only where
+     * the file system takes a mode (pmxcfs sets its own and refuses chmod).
      */
     public Path write(VmId vmId, String content) {
         Path file = fileOf(vmId);
@@ -90,28 +151,40 @@ public final class ConfigStore {
             Files.createDirectories(directory);
             Path temp = directory.resolve("." + vmId + SUFFIX + ".tmp");
             Files.writeString(temp, content, StandardCharsets.UTF_8);
-            setOwnerOnly(temp);
+            if (clusterFs.isEmpty()) {
+                Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
+            }
             Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AccessDeniedException e) {
+            throw ToolException.refused("cannot write " + file + ": " + (clusterFs.isPresent()
+                    ? "the cluster file system is read-only (this node has no quorum?); check with: pvecm status"
+                    + " (starting and stopping VMs still works)" : "permission denied; run as root"));
         } catch (IOException e) {
             throw ToolException.failed("cannot write " + file + ": " + e.getMessage(), e);
         }
         return file;
     }
 
-    private static void setOwnerOnly(Path file) throws IOException {
-        try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException | IOException e) {
-            // pmxcfs (/etc/pve) sets its own modes (0640, root-owned) and refuses chmod: those are safe as they are.
+    /** Where versions before the cluster file system kept the configs, on every host. */
+    private static final String NODE_LOCAL_DIR = "/etc/pve-usb-gadget";
+
+    private String missing(Path file) {
+        Path old = file.getFileSystem().getPath(NODE_LOCAL_DIR).resolve(file.getFileName().toString());
+        if (clusterFs.isPresent() && Files.exists(old)) {
+            return file + ": no such file, but " + old + " (the node-local dir of earlier versions) exists; move it to "
+                    + "the cluster file system: mkdir -p " + directory + " && mv " + old + " " + directory + "/";
         }
+        String name = file.getFileName().toString();
+        return file + ": no such file; create it with 'pve-usb-gadget init " + name.substring(0, name.length()
+                - SUFFIX.length()) + " --image PATH'";
     }
 
-    private static String readTrusted(Path file) {
+    private String readTrusted(Path file) {
         PosixFileAttributes attributes;
         try {
             attributes = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
-            throw ToolException.badInput(file + ": no such file; create it with 'pve-usb-gadget init <vmid> --image PATH'");
+            throw ToolException.badInput(missing(file));
         } catch (IOException | UnsupportedOperationException e) {
             throw ToolException.badInput(file + ": cannot read its attributes: " + e.getMessage());
         }

@@ -1,5 +1,6 @@
 package io.github.pveusbgadget.gadget;
 
+import io.github.pveusbgadget.config.UsbId;
 import io.github.pveusbgadget.config.VmId;
 import io.github.pveusbgadget.kernel.SysfsFiles;
 import java.nio.file.Files;
@@ -55,8 +56,7 @@ public final class GadgetInspector {
             if (function.getFileName().toString().startsWith("mass_storage.")) {
                 for (Path lun : directories(function)) {
                     if (lun.getFileName().toString().startsWith("lun.")) {
-                        luns.add(new ObservedGadget.Lun(lun, attr(lun, "file"), attr(lun, "ro"), attr(lun, "cdrom"),
-                                attr(lun, "removable"), attr(lun, "nofua")));
+                        luns.add(new ObservedGadget.Lun(lun, attr(lun, "file"), flags(lun)));
                     }
                 }
             }
@@ -64,9 +64,30 @@ public final class GadgetInspector {
         List<Path> osDescLinks = SysfsFiles.list(dir.resolve("os_desc")).stream()
                 .filter(Files::isSymbolicLink).toList();
         Path serial = dir.resolve("strings").resolve(GadgetLayout.LANGUAGE).resolve("serialnumber");
-        return new ObservedGadget(dir, GadgetLayout.vmIdOf(dir.getFileName().toString()), attr(dir, "UDC"),
-                attr(dir, "idVendor"), attr(dir, "idProduct"), SysfsFiles.read(serial).orElse(""),
+        String udc = attr(dir, "UDC");
+        return new ObservedGadget(dir, GadgetLayout.vmIdOf(dir.getFileName().toString()),
+                udc.isBlank() ? Optional.empty() : Optional.of(udc),
+                UsbId.parse(attr(dir, "idVendor"), attr(dir, "idProduct")), SysfsFiles.read(serial).orElse(""),
                 configLinks, configStrings, configs, functions, directories(dir.resolve("strings")), osDescLinks, luns);
+    }
+
+    private static Optional<ObservedGadget.LunFlags> flags(Path lun) {
+        Optional<Boolean> ro = bit(lun, "ro");
+        Optional<Boolean> cdrom = bit(lun, "cdrom");
+        Optional<Boolean> removable = bit(lun, "removable");
+        Optional<Boolean> nofua = bit(lun, "nofua");
+        if (ro.isEmpty() || cdrom.isEmpty() || removable.isEmpty() || nofua.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ObservedGadget.LunFlags(ro.get(), cdrom.get(), removable.get(), nofua.get()));
+    }
+
+    private static Optional<Boolean> bit(Path dir, String name) {
+        return switch (attr(dir, name)) {
+            case "1" -> Optional.of(true);
+            case "0" -> Optional.of(false);
+            default -> Optional.empty();
+        };
     }
 
     private static String attr(Path dir, String name) {

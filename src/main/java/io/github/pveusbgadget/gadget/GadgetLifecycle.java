@@ -3,36 +3,29 @@ package io.github.pveusbgadget.gadget;
 import io.github.pveusbgadget.ToolException;
 import io.github.pveusbgadget.config.ConfigStore;
 import io.github.pveusbgadget.config.GadgetConfig;
-import io.github.pveusbgadget.config.MaxSpeed;
-import io.github.pveusbgadget.config.UsbId;
 import io.github.pveusbgadget.config.VmId;
 import io.github.pveusbgadget.host.HostRoots;
 import io.github.pveusbgadget.host.Poller;
 import io.github.pveusbgadget.image.ImageBackup;
 import io.github.pveusbgadget.image.ImageGuard;
 import io.github.pveusbgadget.image.ImageProblem;
-import io.github.pveusbgadget.kernel.HostUsbBus;
-import io.github.pveusbgadget.kernel.HostUsbDevice;
 import io.github.pveusbgadget.kernel.KernelModules;
-import io.github.pveusbgadget.kernel.MountTable;
-import io.github.pveusbgadget.kernel.Udc;
-import io.github.pveusbgadget.kernel.UdcRegistry;
 import io.github.pveusbgadget.lock.HostLock;
+import io.github.pveusbgadget.plan.Plan;
+import io.github.pveusbgadget.plan.PlanExecutor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code up} and {@code down} of a VM's gadget: the refusals, the host-wide lock, planning against what the host
- * shows, applying, and rolling back a failed {@code up} so that it leaves nothing behind.
+ * {@code up} and {@code down} of a VM's gadget, as a thin sequence over the {@link GadgetPlanner}: take the host-wide
+ * lock, read a {@link HostSnapshot}, refuse what the problems forbid, apply the plan, and after a failure apply the
+ * planned clean-up. Every decision is the planner's (or, for the image, the {@link ImageGuard}'s).
  */
 public final class GadgetLifecycle {
     private static final Logger LOG = LoggerFactory.getLogger(GadgetLifecycle.class);
@@ -42,24 +35,17 @@ public final class GadgetLifecycle {
     private final HostRoots roots;
     private final ConfigStore store;
     private final KernelModules modules;
-    private final UdcRegistry udcs;
-    private final HostUsbBus usb;
-    private final GadgetInspector inspector;
     private final ImageGuard imageGuard;
     private final GadgetPlanner planner;
-    private final PlanExecutor executor;
+    private final PlanExecutor<StepContext> executor;
     private final Poller poller;
     private final ImageBackup backup;
 
-    public GadgetLifecycle(HostRoots roots, ConfigStore store, KernelModules modules, UdcRegistry udcs, HostUsbBus usb,
-                           GadgetInspector inspector, ImageGuard imageGuard, PlanExecutor executor, Poller poller,
-                           ImageBackup backup) {
+    public GadgetLifecycle(HostRoots roots, ConfigStore store, KernelModules modules, ImageGuard imageGuard,
+                           PlanExecutor<StepContext> executor, Poller poller, ImageBackup backup) {
         this.roots = roots;
         this.store = store;
         this.modules = modules;
-        this.udcs = udcs;
-        this.usb = usb;
-        this.inspector = inspector;
         this.imageGuard = imageGuard;
         this.planner = new GadgetPlanner(roots);
         this.executor = executor;
@@ -67,29 +53,58 @@ public final class GadgetLifecycle {
         this.backup = backup;
     }
 
+    /** What the host shows now. */
+    public HostSnapshot snapshot() {
+        return HostSnapshot.read(roots, modules);
+    }
+
+    /**
+     * The refusal of a {@code pre-start} that is the target of a live migration ({@code source}: the node Proxmox
+     * names in {@code PVE_MIGRATED_FROM}). The drive cannot go along: until the migration ends, the VM still runs on
+     * the source node with that node's gadget on the image. A second gadget here would be a second writer if the
+     * image is on shared storage (a FAT file system does not survive two), and a different disk under the running
+     * guest if it is not. So the start is refused, which makes Proxmox abort the migration and leaves the VM
+     * running where it was.
+     */
+    public void refuseLiveMigration(VmId id, Optional<String> source) {
+        if (source.isEmpty()) {
+            return;
+        }
+        String image;
+        try {
+            image = store.loadIfPresent(id).map(config -> " (image " + config.image() + ")").orElse("");
+        } catch (ToolException unreadableConfig) {
+            image = ""; // the migration is the reason to refuse; the config's own problem is reported at the next start
+        }
+        throw ToolException.refused("VM " + id + " is being live-migrated here from node " + source.get()
+                + ": its USB drive" + image + " cannot move with a running VM, because the gadget on "
+                + source.get() + " still serves the image until the VM stops there; migrate it offline instead: "
+                + "shut VM " + id + " down, 'qm migrate " + id + " <target>', then start it");
+    }
+
     /** What {@code up} would do now, changing nothing. */
-    public Plan planUp(VmId vmId) {
+    public Plan<StepContext> planUp(VmId vmId) {
         GadgetConfig config = store.load(vmId);
-        refuseConflicts(config);
-        Plan plan = prepare();
-        return plan.addAll(gadgetPlan(config, !modules.isLoaded("dummy_hcd")));
+        HostSnapshot host = snapshot();
+        refuse(problems(config, host));
+        return new Plan<StepContext>().addAll(planner.prepare(host).plan())
+                .addAll(planner.gadget(config, host, !host.isLoaded("dummy_hcd")));
     }
 
     /** Builds, binds and waits for the VM's gadget; on any failure removes what it made and throws. */
     public void up(VmId vmId) {
         GadgetConfig config = store.load(vmId);
         try (HostLock lock = HostLock.acquire(roots.lockFile(), poller, LOCK_TIMEOUT)) {
-            refuseConflicts(config);
-            Plan prepare = prepare();
-            List<String> loadedNow = prepare.steps().stream()
-                    .filter(Steps.LoadModule.class::isInstance)
-                    .map(step -> ((Steps.LoadModule) step).module())
-                    .toList();
+            HostSnapshot host = snapshot();
+            refuse(problems(config, host));
+            GadgetPlanner.Preparation preparation = planner.prepare(host);
             try {
-                executor.apply("up", prepare);
-                executor.apply("up", gadgetPlan(config, false));
+                executor.apply("up", preparation.plan());
+                // Loading dummy_hcd makes its UDCs: the gadget is planned from what the host shows after that.
+                HostSnapshot prepared = preparation.plan().isEmpty() ? host : snapshot();
+                executor.apply("up", planner.gadget(config, prepared, false));
             } catch (RuntimeException e) {
-                rollBack(vmId, loadedNow);
+                rollBack(vmId, preparation.modules());
                 throw e;
             }
             LOG.info("VM {}: gadget {} is up ({}, serial {})", vmId, GadgetLayout.nameOf(vmId), config.usbId(),
@@ -98,16 +113,11 @@ public final class GadgetLifecycle {
     }
 
     /** What {@code down} would do now, changing nothing. */
-    public Plan planDown(VmId vmId) {
-        Optional<ObservedGadget> gadget = inspector.ours(vmId);
-        if (gadget.isEmpty()) {
-            return new Plan().note("VM " + vmId + " has no gadget " + GadgetLayout.nameOf(vmId));
-        }
-        return planDown(vmId, gadget.get());
-    }
-
-    private Plan planDown(VmId vmId, ObservedGadget gadget) {
-        return planner.down(gadget, goneTimeout(vmId), hostBlockDevices(gadget), noOtherGadget(vmId));
+    public Plan<StepContext> planDown(VmId vmId) {
+        HostSnapshot host = snapshot();
+        return host.ours(vmId).map(gadget -> planner.down(gadget, goneTimeout(vmId), host))
+                .orElseGet(() -> new Plan<StepContext>().note("VM " + vmId + " has no gadget "
+                        + GadgetLayout.nameOf(vmId)));
     }
 
     /**
@@ -118,17 +128,19 @@ public final class GadgetLifecycle {
      */
     public void down(VmId vmId) {
         try (HostLock lock = HostLock.acquire(roots.lockFile(), poller, LOCK_TIMEOUT)) {
-            Optional<ObservedGadget> gadget = inspector.ours(vmId);
+            HostSnapshot host = snapshot();
+            Optional<ObservedGadget> gadget = host.ours(vmId);
             if (gadget.isEmpty()) {
                 LOG.info("VM {}: no gadget, nothing to do", vmId);
                 return;
             }
+            Duration timeout = goneTimeout(vmId);
             try {
-                executor.apply("down", planDown(vmId, gadget.get()));
+                executor.apply("down", planner.down(gadget.get(), timeout, host));
             } catch (ToolException failed) {
                 LOG.warn("VM {}: {}; taking down what is left", vmId, failed.getMessage());
                 try {
-                    executor.apply("down", planRestOfDown(vmId, gadget.get()));
+                    executor.apply("down", planner.restOfDown(vmId, gadget.get(), timeout, snapshot()));
                 } catch (ToolException again) {
                     throw ToolException.failed(again.getMessage() + "; run 'pve-usb-gadget down " + vmId + "' again",
                             again);
@@ -139,17 +151,20 @@ public final class GadgetLifecycle {
         }
     }
 
-    /** The rest of a {@code down} whose step failed: the teardown of what is left, then the flush of the images. */
-    private Plan planRestOfDown(VmId vmId, ObservedGadget before) {
-        Plan teardown = inspector.ours(vmId)
-                .map(now -> planner.teardown(now, goneTimeout(vmId), hostBlockDevices(now)))
-                .orElseGet(Plan::new);
-        return planner.finishDown(teardown, before, noOtherGadget(vmId));
+    /**
+     * Everything that forbids {@code up} of {@code config} now: the image's problems, and the planner's conflicts
+     * (a VID:PID another bound gadget or a host device has).
+     */
+    public List<ImageProblem> problems(GadgetConfig config, HostSnapshot host) {
+        List<ImageProblem> problems = new ArrayList<>(imageGuard.problems(config, host.gadgets()));
+        problems.addAll(planner.conflicts(config, host));
+        return problems;
     }
 
-    private boolean noOtherGadget(VmId vmId) {
-        String ours = GadgetLayout.nameOf(vmId);
-        return inspector.all().stream().allMatch(g -> g.name().equals(ours));
+    private static void refuse(List<ImageProblem> problems) {
+        if (!problems.isEmpty()) {
+            throw problems.get(0).toException();
+        }
     }
 
     /** {@code backup_keep}: never fails the stop, but says so when it cannot back up. */
@@ -177,107 +192,6 @@ public final class GadgetLifecycle {
         }
     }
 
-    private Plan prepare() {
-        boolean configfsMounted = MountTable.read(roots.mountInfo()).hasMount(roots.configfs(), "configfs");
-        return planner.prepare(modules::isLoaded, configfsMounted);
-    }
-
-    /** The gadget part of {@code up}: nothing if it is already right, else remove any leftover and build. */
-    private Plan gadgetPlan(GadgetConfig config, boolean predictUdc) {
-        GadgetLayout layout = new GadgetLayout(roots.gadgetRoot(), config.vmId());
-        Optional<ObservedGadget> existing = inspector.ours(config.vmId());
-        if (existing.isPresent() && GadgetSpec.satisfies(existing.get(), config, layout)) {
-            Optional<Udc> udc = udcs.find(existing.get().udc());
-            if (udc.isPresent()) {
-                return new Plan().note("gadget " + layout.name() + " is already up on " + udc.get().name())
-                        .add(planner.awaitEnumeration(config, udc.get()));
-            }
-        }
-        Plan plan = new Plan();
-        existing.ifPresent(leftover -> plan.note("removing the leftover gadget " + layout.name() + " first")
-                .addAll(planner.teardown(leftover, config.enumerateTimeout(), hostBlockDevices(leftover))));
-        Udc udc = chooseUdc(config, existing, predictUdc);
-        MaxSpeed speed = config.maxSpeed().orElse(MaxSpeed.SUPER.offeredBy(udc.maximumSpeed())
-                ? MaxSpeed.SUPER : MaxSpeed.HIGH);
-        return plan.addAll(planner.build(new GadgetSpec(layout, config, udc, speed, predictUdc)));
-    }
-
-    private Udc chooseUdc(GadgetConfig config, Optional<ObservedGadget> ours, boolean predict) {
-        if (predict) {
-            return new Udc(Udc.PREFIX + "0", 0, "super-speed");
-        }
-        List<Udc> all = udcs.dummyUdcs();
-        if (all.isEmpty()) {
-            throw ToolException.refused("dummy_hcd is loaded but offers no UDC in " + roots.sysfs().resolve("class/udc")
-                    + "; reload it: modprobe -r dummy_hcd && modprobe dummy_hcd");
-        }
-        Set<String> taken = inspector.all().stream()
-                .filter(g -> ours.isEmpty() || !g.dir().equals(ours.get().dir()))
-                .map(ObservedGadget::udc)
-                .filter(name -> !name.isBlank())
-                .collect(Collectors.toSet());
-        return all.stream().filter(udc -> !taken.contains(udc.name())).findFirst().orElseThrow(() ->
-                ToolException.refused("no free dummy UDC for VM " + config.vmId() + ": all " + all.size()
-                        + " are bound; raise num in /etc/modprobe.d/pve-usb-gadget.conf (options dummy_hcd num="
-                        + Math.min(32, all.size() * 2) + ") and reload dummy_hcd while no VM uses it"));
-    }
-
-    /** The refusals that protect the image and the VM's identity, checked before anything changes. */
-    private void refuseConflicts(GadgetConfig config) {
-        List<ImageProblem> problems = problems(config);
-        if (!problems.isEmpty()) {
-            throw problems.get(0).toException();
-        }
-    }
-
-    /**
-     * Everything that forbids {@code up} of {@code config} now: the image's problems, and a VID:PID that a bound
-     * gadget or a physical device of the host already has (QEMU passes a device through by VID:PID).
-     */
-    public List<ImageProblem> problems(GadgetConfig config) {
-        List<ImageProblem> problems = new ArrayList<>(imageGuard.problems(config));
-        String ours = GadgetLayout.nameOf(config.vmId());
-        for (ObservedGadget other : inspector.all()) {
-            if (!other.name().equals(ours) && other.isBound()
-                    && sameId(other.idVendor(), config.usbId().vendorId())
-                    && sameId(other.idProduct(), config.usbId().productId())) {
-                problems.add(new ImageProblem(false, "VID:PID " + config.usbId() + " of VM " + config.vmId()
-                        + " is already used by the bound gadget " + other.name() + "; QEMU would hand the VM the wrong"
-                        + " drive: give it another product_id in " + config.source()));
-            }
-        }
-        for (HostUsbDevice device : usb.devices()) {
-            if (device.controller().isEmpty() && device.usbId().equals(config.usbId().toString())) {
-                problems.add(new ImageProblem(false, "VID:PID " + config.usbId() + " of VM " + config.vmId()
-                        + " is also the host's USB device " + device.name() + "; QEMU would hand the VM the wrong"
-                        + " device: give it another product_id in " + config.source()));
-            }
-        }
-        return problems;
-    }
-
-    private static boolean sameId(String attribute, int id) {
-        try {
-            return Integer.decode(attribute) == id;
-        } catch (NumberFormatException e) {
-            return false;
-        }
-    }
-
-    /** The block devices ({@code sdX}) the host made of a bound gadget. */
-    private List<String> hostBlockDevices(ObservedGadget gadget) {
-        int index = Udc.indexOf(gadget.udc());
-        if (index < 0) {
-            return List.of();
-        }
-        try {
-            UsbId usbId = new UsbId(Integer.decode(gadget.idVendor()), Integer.decode(gadget.idProduct()));
-            return usb.find(usbId, gadget.serial(), "dummy_hcd." + index).map(usb::blockDevicesOf).orElse(List.of());
-        } catch (IllegalArgumentException e) {
-            return List.of();
-        }
-    }
-
     private Duration goneTimeout(VmId vmId) {
         try {
             return store.loadIfPresent(vmId).map(GadgetConfig::enumerateTimeout)
@@ -292,14 +206,8 @@ public final class GadgetLifecycle {
     private void rollBack(VmId vmId, List<String> loadedNow) {
         LOG.warn("VM {}: up failed, removing what it made", vmId);
         try {
-            inspector.ours(vmId).ifPresent(g -> executor.applyBestEffort(
-                    planner.teardown(g, GadgetConfig.DEFAULT_ENUMERATE_TIMEOUT, List.of())));
-            List<String> loaded = loadedNow.stream().filter(modules::isLoaded).toList();
-            if (!loaded.isEmpty() && !inspector.anyGadget()) {
-                List<String> unload = new ArrayList<>(loaded);
-                Collections.reverse(unload);
-                executor.applyBestEffort(new Plan().add(new Steps.UnloadModules(unload)));
-            }
+            executor.applyBestEffort(planner.removeAfterFailedUp(vmId, snapshot()));
+            executor.applyBestEffort(planner.unloadAfterFailedUp(loadedNow, snapshot()));
         } catch (RuntimeException e) {
             // The user must see why up failed, not why the clean-up after it did; the next up/down repairs.
             LOG.warn("warning: VM {}: clean-up after the failed up stopped: {}", vmId, e.getMessage());

@@ -3,6 +3,7 @@ package io.github.pveusbgadget.gadget;
 import io.github.pveusbgadget.config.GadgetConfig;
 import io.github.pveusbgadget.config.MaxSpeed;
 import io.github.pveusbgadget.kernel.Udc;
+import java.util.Optional;
 
 /**
  * The gadget {@code up} wants: the VM's configuration placed on a chosen UDC at a chosen speed.
@@ -27,26 +28,11 @@ public record GadgetSpec(GadgetLayout layout, GadgetConfig config, Udc udc, MaxS
             return false;
         }
         ObservedGadget.Lun lun = gadget.luns().get(0);
-        return hexEquals(gadget.idVendor(), config.usbId().vendorId())
-                && hexEquals(gadget.idProduct(), config.usbId().productId())
+        return gadget.usbId().equals(Optional.of(config.usbId()))
                 && gadget.serial().equals(config.serial())
                 && lun.dir().equals(layout.lun())
                 && lun.file().equals(config.image().toString())
-                && flag(lun.ro(), config.readOnly())
-                && flag(lun.cdrom(), config.cdrom())
-                && flag(lun.removable(), config.removable())
-                && flag(lun.nofua(), config.noFua());
-    }
-
-    private static boolean hexEquals(String attribute, int expected) {
-        try {
-            return Integer.decode(attribute) == expected;
-        } catch (NumberFormatException e) {
-            return false;
-        }
-    }
-
-    private static boolean flag(String attribute, boolean expected) {
-        return attribute.equals(expected ? "1" : "0");
+                && lun.flags().equals(Optional.of(new ObservedGadget.LunFlags(config.readOnly(), config.cdrom(),
+                        config.removable(), config.noFua())));
     }
 }

@@ -4,6 +4,8 @@ import io.github.pveusbgadget.ToolException;
 import io.github.pveusbgadget.config.UsbId;
 import io.github.pveusbgadget.host.BlockingCall;
 import io.github.pveusbgadget.host.CommandResult;
+import io.github.pveusbgadget.plan.Shell;
+import io.github.pveusbgadget.plan.Step;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -23,7 +25,7 @@ public final class Steps {
     }
 
     /** {@code modprobe MODULE}. */
-    public record LoadModule(String module) implements Step {
+    public record LoadModule(String module) implements Step<StepContext> {
         @Override
         public String describe() {
             return "load kernel module " + module;
@@ -41,7 +43,7 @@ public final class Steps {
     }
 
     /** Unloads gadget modules nobody needs any more; a module still in use just stays. */
-    public record UnloadModules(List<String> modules) implements Step {
+    public record UnloadModules(List<String> modules) implements Step<StepContext> {
         @Override
         public String describe() {
             return "unload kernel modules " + String.join(" ", modules) + " (no gadget is left)";
@@ -63,7 +65,7 @@ public final class Steps {
     }
 
     /** {@code mount -t configfs none DIR}. */
-    public record MountConfigfs(Path mountPoint) implements Step {
+    public record MountConfigfs(Path mountPoint) implements Step<StepContext> {
         @Override
         public String describe() {
             return "mount configfs on " + mountPoint;
@@ -86,7 +88,7 @@ public final class Steps {
     }
 
     /** {@code mkdir DIR} in configfs. */
-    public record MakeDir(Path dir) implements Step {
+    public record MakeDir(Path dir) implements Step<StepContext> {
         @Override
         public String describe() {
             return "mkdir " + dir;
@@ -103,8 +105,8 @@ public final class Steps {
         }
     }
 
-    /** {@code echo VALUE > ATTRIBUTE} in configfs; an empty value clears it (unbinds, ejects). */
-    public record WriteAttribute(Path attribute, String value) implements Step {
+    /** Writes {@code VALUE} to an attribute in configfs; an empty value clears it (unbinds, ejects). */
+    public record WriteAttribute(Path attribute, String value) implements Step<StepContext> {
         @Override
         public String describe() {
             return "echo " + (value.isEmpty() ? "''" : Shell.quote(value)) + " > " + attribute;
@@ -112,7 +114,7 @@ public final class Steps {
 
         @Override
         public List<String> shell() {
-            return List.of("echo " + (value.isEmpty() ? "''" : Shell.quote(value)) + " > " + Shell.quote(attribute));
+            return List.of(Shell.writeLine(value, attribute));
         }
 
         @Override
@@ -122,7 +124,7 @@ public final class Steps {
     }
 
     /** {@code ln -s TARGET LINK} in configfs. */
-    public record Link(Path link, Path target) implements Step {
+    public record Link(Path link, Path target) implements Step<StepContext> {
         @Override
         public String describe() {
             return "ln -s " + target + " " + link;
@@ -140,7 +142,7 @@ public final class Steps {
     }
 
     /** {@code rm LINK} in configfs. */
-    public record RemoveLink(Path link) implements Step {
+    public record RemoveLink(Path link) implements Step<StepContext> {
         @Override
         public String describe() {
             return "rm " + link;
@@ -158,7 +160,7 @@ public final class Steps {
     }
 
     /** {@code rmdir DIR} in configfs. */
-    public record RemoveDir(Path dir) implements Step {
+    public record RemoveDir(Path dir) implements Step<StepContext> {
         @Override
         public String describe() {
             return "rmdir " + dir;
@@ -190,11 +192,12 @@ public final class Steps {
     }
 
     private static List<String> waitLoop(String condition, Duration timeout, String failure) {
-        long tenths = timeout.toMillis() / 100;
+        // POSIX sleep takes whole seconds: the script polls once a second (the apply polls faster).
+        long seconds = Math.max(1, (timeout.toMillis() + 999) / 1000);
         List<String> lines = new ArrayList<>();
         lines.add("i=0; while " + condition + "; do");
-        lines.add("  i=$((i+1)); if [ \"$i\" -gt " + tenths + " ]; then echo " + Shell.quote(failure) + " >&2; "
-                + "exit 1; fi; sleep 0.1");
+        lines.add("  i=$((i+1)); if [ \"$i\" -gt " + seconds + " ]; then printf '%s\\n' " + Shell.quote(failure)
+                + " >&2; exit 1; fi; sleep 1");
         lines.add("done");
         return lines;
     }
@@ -205,7 +208,7 @@ public final class Steps {
 
     /** Waits until the host has enumerated the gadget on the UDC's emulated bus. */
     public record AwaitHostDevice(UsbId usbId, String serial, String controller, Duration timeout,
-                                  Path configFile, Path sysfs) implements Step {
+                                  Path configFile, Path sysfs) implements Step<StepContext> {
         @Override
         public String describe() {
             return "wait up to " + timeout.toSeconds() + " s for the host to enumerate " + identity(usbId, serial)
@@ -225,7 +228,7 @@ public final class Steps {
 
         @Override
         public void apply(StepContext context) {
-            long start = System.nanoTime();
+            long start = context.poller().nanoTime();
             boolean seen = context.poller().await(
                     () -> context.usb().find(usbId, serial, controller).isPresent(), timeout);
             if (!seen) {
@@ -233,13 +236,13 @@ public final class Steps {
                         + controller + " within " + timeout.toSeconds() + " s; see 'dmesg' for USB errors, or raise "
                         + "enumerate_timeout in " + configFile, null);
             }
-            LOG.info("host enumerated {} in {} ms", usbId, (System.nanoTime() - start) / 1_000_000);
+            LOG.info("host enumerated {} in {} ms", usbId, (context.poller().nanoTime() - start) / 1_000_000);
         }
     }
 
     /** After unbinding: waits until the host has let go of the device, so nobody still writes through it. */
     public record AwaitHostDeviceGone(UsbId usbId, String serial, String controller, Duration timeout,
-                                      Path sysfs, List<Path> luns) implements Step {
+                                      Path sysfs, List<Path> luns) implements Step<StepContext> {
         @Override
         public String describe() {
             return "wait up to " + timeout.toSeconds() + " s for the host to drop " + identity(usbId, serial);
@@ -272,7 +275,7 @@ public final class Steps {
      * {@code timeout} the LUNs are force-ejected (which releases the host) and the unbind is given the same time
      * again, so {@code down} never hangs.
      */
-    public record Unbind(Path gadget, List<Path> luns, Duration timeout) implements Step {
+    public record Unbind(Path gadget, List<Path> luns, Duration timeout) implements Step<StepContext> {
         @Override
         public String describe() {
             return "echo '' > " + gadget.resolve("UDC") + " (unbind)";
@@ -280,7 +283,7 @@ public final class Steps {
 
         @Override
         public List<String> shell() {
-            return List.of("echo '' > " + Shell.quote(gadget.resolve("UDC")));
+            return List.of(Shell.writeLine("", gadget.resolve("UDC")));
         }
 
         @Override
@@ -317,7 +320,7 @@ public final class Steps {
      * Flushes the host's page cache of a block device it made of the gadget, before unbinding takes the device away
      * (on Proxmox the VM owns the device and this finds nothing to do; a host-side writer would otherwise lose data).
      */
-    public record FlushHostBlockDevice(Path device, Duration timeout) implements Step {
+    public record FlushHostBlockDevice(Path device, Duration timeout) implements Step<StepContext> {
         @Override
         public String describe() {
             return "flush the host's cache of " + device;
@@ -325,7 +328,7 @@ public final class Steps {
 
         @Override
         public List<String> shell() {
-            return List.of("sync " + Shell.quote(device) + " || true");
+            return List.of("sync # " + describe() + " (POSIX sync flushes every file system)");
         }
 
         @Override
@@ -345,7 +348,7 @@ public final class Steps {
     }
 
     /** fsync of the backing image, so what the VM wrote is on stable storage when {@code down} returns. */
-    public record FlushImage(Path image) implements Step {
+    public record FlushImage(Path image) implements Step<StepContext> {
         @Override
         public String describe() {
             return "flush " + image + " to stable storage";
@@ -353,7 +356,7 @@ public final class Steps {
 
         @Override
         public List<String> shell() {
-            return List.of("sync " + Shell.quote(image));
+            return List.of("sync # " + describe());
         }
 
         @Override

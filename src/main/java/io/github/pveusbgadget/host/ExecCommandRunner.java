@@ -17,6 +17,13 @@ import org.slf4j.LoggerFactory;
 public final class ExecCommandRunner implements CommandRunner {
     private static final Logger LOG = LoggerFactory.getLogger(ExecCommandRunner.class);
 
+    private final String path;
+
+    /** @param path the {@code PATH} programs are looked up in (the process's, from the environment) */
+    public ExecCommandRunner(String path) {
+        this.path = path;
+    }
+
     @Override
     public CommandResult run(List<String> command, Duration timeout) {
         CommandLine line = new CommandLine(command.get(0));
@@ -42,7 +49,6 @@ public final class ExecCommandRunner implements CommandRunner {
 
     @Override
     public boolean isAvailable(String program) {
-        String path = System.getenv("PATH");
         if (path == null) {
             return false;
         }

@@ -13,6 +13,11 @@ public final class Poller {
         this.ticker = ticker;
     }
 
+    /** Now, on the clock the waits are measured with. */
+    public long nanoTime() {
+        return ticker.nanoTime();
+    }
+
     /** Whether {@code condition} became true within {@code timeout}; checked at least once. */
     public boolean await(BooleanSupplier condition, Duration timeout) {
         long deadline = ticker.nanoTime() + timeout.toNanos();

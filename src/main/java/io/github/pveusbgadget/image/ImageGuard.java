@@ -1,7 +1,7 @@
 package io.github.pveusbgadget.image;
 
+import io.github.pveusbgadget.ToolException;
 import io.github.pveusbgadget.config.GadgetConfig;
-import io.github.pveusbgadget.gadget.GadgetInspector;
 import io.github.pveusbgadget.gadget.GadgetLayout;
 import io.github.pveusbgadget.gadget.ObservedGadget;
 import io.github.pveusbgadget.host.HostRoots;
@@ -14,8 +14,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -30,17 +30,18 @@ public final class ImageGuard {
     private static final long MIN_SIZE = 512;
 
     private final HostRoots roots;
-    private final GadgetInspector inspector;
     private final ExclusiveClaims claims;
 
-    public ImageGuard(HostRoots roots, GadgetInspector inspector, ExclusiveClaims claims) {
+    public ImageGuard(HostRoots roots, ExclusiveClaims claims) {
         this.roots = roots;
-        this.inspector = inspector;
         this.claims = claims;
     }
 
-    /** Every reason the image of {@code config} cannot be used now; empty when it can. */
-    public List<ImageProblem> problems(GadgetConfig config) {
+    /**
+     * Every reason the image of {@code config} cannot be used now, with {@code gadgets} the gadgets configfs shows;
+     * empty when it can.
+     */
+    public List<ImageProblem> problems(GadgetConfig config, List<ObservedGadget> gadgets) {
         List<ImageProblem> problems = new ArrayList<>();
         Path image = config.image();
         String where = "(image in " + config.source() + ")";
@@ -67,21 +68,33 @@ public final class ImageGuard {
         }
         String real = realPath(image);
         String ours = GadgetLayout.nameOf(config.vmId());
-        for (ObservedGadget gadget : inspector.all()) {
-            if (gadget.name().equals(ours)) {
-                continue;
-            }
-            for (String file : gadget.backingFiles()) {
-                if (realPath(image.getFileSystem().getPath(file)).equals(real)) {
-                    problems.add(new ImageProblem(false, "image " + image + " is already used by gadget "
-                            + gadget.name() + "; two VMs must never share one image"));
-                }
-            }
-        }
+        gadgets.stream().filter(gadget -> !gadget.name().equals(ours) && serves(gadget, real)).forEach(gadget ->
+                problems.add(new ImageProblem(false, "image " + image + " is already used by gadget "
+                        + gadget.name() + "; two VMs must never share one image")));
         loopDeviceOf(real).ifPresent(loop -> problems.add(new ImageProblem(false, "image " + image
                 + " is attached to /dev/" + loop + " on the host; detach it first: losetup -d /dev/" + loop)));
         blockDevice.ifPresent(device -> problems.addAll(blockDeviceProblems(image, device)));
         return problems;
+    }
+
+    /**
+     * Refuses to replace {@code output} ({@code image create --force}) while one of {@code gadgets} serves it: that
+     * would pull the image from under a running VM.
+     */
+    public static void refuseReplacing(Path output, List<ObservedGadget> gadgets) {
+        if (!Files.exists(output)) {
+            return;
+        }
+        String real = realPath(output);
+        gadgets.stream().filter(gadget -> serves(gadget, real)).findFirst().ifPresent(gadget -> {
+            throw ToolException.refused("--output " + output + " is the image of gadget " + gadget.name()
+                    + "; stop that VM (or 'pve-usb-gadget down') before replacing it");
+        });
+    }
+
+    private static boolean serves(ObservedGadget gadget, String realImage) {
+        return gadget.backingFiles().stream()
+                .anyMatch(file -> realPath(gadget.dir().getFileSystem().getPath(file)).equals(realImage));
     }
 
     private List<ImageProblem> blockDeviceProblems(Path image, String device) {

@@ -75,8 +75,8 @@ public final class BootChecksums {
     /** The dry-run script's step: the same check, as rc.S makes it, on the files unpacked in {@code dir}. */
     public static String shellStep(String dir) {
         return "(cd " + dir + " && for s in bz*" + SUFFIX + "; do [ -f \"$s\" ] || continue; [ \"$(sha256sum < "
-                + "\"${s%" + SUFFIX + "}\" | cut -c1-64)\" = \"$(cut -c1-64 \"$s\")\" ] || { echo \"${s%" + SUFFIX
-                + "} does not match $s\" >&2; exit 1; }; done)";
+                + "\"${s%" + SUFFIX + "}\" | cut -c1-64)\" = \"$(cut -c1-64 \"$s\")\" ] || { printf '%s\\n' \"${s%"
+                + SUFFIX + "} does not match $s\" >&2; exit 1; }; done)";
     }
 
     /** What {@link #verify} found. */

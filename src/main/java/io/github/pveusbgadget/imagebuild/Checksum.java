@@ -1,5 +1,7 @@
 package io.github.pveusbgadget.imagebuild;
 
+import io.github.pveusbgadget.plan.Shell;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -74,7 +76,7 @@ public final class Checksum {
 
     /** The dry-run script's check of the download: md5sum where the index gives an md5, else sha256sum. */
     public static String shellCheck(ReleaseIndex.Release release, String file) {
-        return release.md5().isEmpty() ? "echo " + ShellText.quote(release.sha256() + "  " + file) + " | sha256sum -c -"
-                : "echo " + ShellText.quote(release.md5() + "  " + file) + " | md5sum -c -";
+        return release.md5().isEmpty() ? "printf '%s\\n' " + Shell.quote(release.sha256() + "  " + file)
+                + " | sha256sum -c -" : "printf '%s\\n' " + Shell.quote(release.md5() + "  " + file) + " | md5sum -c -";
     }
 }

@@ -21,6 +21,7 @@ import java.util.TreeSet;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
+import org.apache.commons.io.IOUtils;
 
 /**
  * An unRAID release zip, checked for the layout {@code make_bootable} relies on, and the file tree it becomes on
@@ -70,7 +71,7 @@ public final class UnraidZip implements AutoCloseable {
         try {
             return check(path, zip);
         } catch (RuntimeException e) {
-            closeQuietly(zip);
+            IOUtils.closeQuietly(zip);
             throw e;
         }
     }
@@ -378,14 +379,6 @@ public final class UnraidZip implements AutoCloseable {
 
     @Override
     public void close() {
-        closeQuietly(zip);
-    }
-
-    private static void closeQuietly(ZipFile zip) {
-        try {
-            zip.close();
-        } catch (IOException e) {
-            // Read-only: nothing to lose.
-        }
+        IOUtils.closeQuietly(zip); // read-only: nothing to lose
     }
 }

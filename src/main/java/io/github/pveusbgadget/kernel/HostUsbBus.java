@@ -23,14 +23,16 @@ public final class HostUsbBus {
     public List<HostUsbDevice> devices() {
         List<HostUsbDevice> devices = new ArrayList<>();
         for (Path entry : SysfsFiles.list(sysfs.resolve("bus").resolve("usb").resolve("devices"))) {
-            Optional<String> vendor = SysfsFiles.read(entry.resolve("idVendor"));
-            Optional<String> product = SysfsFiles.read(entry.resolve("idProduct"));
-            if (vendor.isEmpty() || product.isEmpty()) {
+            Optional<UsbId> usbId = UsbId.parse(SysfsFiles.read(entry.resolve("idVendor")).orElse(""),
+                    SysfsFiles.read(entry.resolve("idProduct")).orElse(""));
+            if (usbId.isEmpty()) {
                 continue;
             }
             Path real = realPath(entry);
-            devices.add(new HostUsbDevice(entry.getFileName().toString(), real, vendor.get(), product.get(),
-                    SysfsFiles.read(entry.resolve("serial")).orElse(""), controllerOf(real)));
+            Optional<String> controller = controllerOf(real);
+            devices.add(new HostUsbDevice(entry.getFileName().toString(), real, usbId.get(),
+                    SysfsFiles.read(entry.resolve("serial")).orElse(""), controller,
+                    controller.isPresent() ? blockDevicesOf(real) : List.of()));
         }
         return devices;
     }
@@ -38,18 +40,18 @@ public final class HostUsbBus {
     /** The device with this identity on the bus of {@code controller} ({@code dummy_hcd.N}). */
     public Optional<HostUsbDevice> find(UsbId usbId, String serial, String controller) {
         return devices().stream()
-                .filter(d -> d.vendorHex().equals(usbId.vendorHex()) && d.productHex().equals(usbId.productHex()))
+                .filter(d -> d.usbId().equals(usbId))
                 .filter(d -> d.serial().equals(serial))
                 .filter(d -> d.controller().filter(controller::equals).isPresent())
                 .findFirst();
     }
 
-    /** The block devices ({@code sdX}) the host made of {@code device}, if its storage driver is bound. */
-    public List<String> blockDevicesOf(HostUsbDevice device) {
-        if (!Files.isDirectory(device.devicePath())) {
+    /** The block devices ({@code sdX}) the host made of a device, if its storage driver is bound. */
+    private static List<String> blockDevicesOf(Path devicePath) {
+        if (!Files.isDirectory(devicePath)) {
             return List.of();
         }
-        try (Stream<Path> paths = Files.walk(device.devicePath(), BLOCK_SEARCH_DEPTH)) {
+        try (Stream<Path> paths = Files.walk(devicePath, BLOCK_SEARCH_DEPTH)) {
             return paths.filter(p -> p.getFileName() != null && p.getFileName().toString().equals("block"))
                     .flatMap(block -> SysfsFiles.list(block).stream())
                     .map(p -> p.getFileName().toString())

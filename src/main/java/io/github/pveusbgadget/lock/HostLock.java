@@ -9,13 +9,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import org.apache.commons.io.IOUtils;
 
 /**
  * The host-wide lock that serializes {@code up} and {@code down}, so VMs starting together choose distinct UDCs.
  * An advisory {@code fcntl} lock: the kernel releases it when the process dies, so a killed hook never leaves it
  * held.
  */
-public final class HostLock implements AutoCloseable {
+public final class HostLock implements Lock {
     private final FileChannel channel;
     private final FileLock lock;
 
@@ -46,7 +47,7 @@ public final class HostLock implements AutoCloseable {
             }
         }, timeout);
         if (!locked) {
-            closeQuietly(channel);
+            IOUtils.closeQuietly(channel);
             throw ToolException.refused("another pve-usb-gadget has held " + lockFile + " for "
                     + timeout.toSeconds() + " s; check for a stuck process with: fuser -v " + lockFile);
         }
@@ -60,14 +61,7 @@ public final class HostLock implements AutoCloseable {
         } catch (IOException e) {
             // Closing the channel below releases it as well.
         }
-        closeQuietly(channel);
-    }
-
-    private static void closeQuietly(FileChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // Nothing to do: the lock dies with the process anyway.
-        }
+        // A failed close loses nothing: the lock dies with the process anyway.
+        IOUtils.closeQuietly(channel);
     }
 }

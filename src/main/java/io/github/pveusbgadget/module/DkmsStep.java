@@ -1,10 +1,10 @@
 package io.github.pveusbgadget.module;
 
 import io.github.pveusbgadget.ToolException;
-import io.github.pveusbgadget.gadget.Step;
-import io.github.pveusbgadget.gadget.StepContext;
 import io.github.pveusbgadget.host.CommandResult;
-import io.github.pveusbgadget.proxmox.ShellWords;
+import io.github.pveusbgadget.host.CommandRunner;
+import io.github.pveusbgadget.plan.Shell;
+import io.github.pveusbgadget.plan.Step;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * @param fix         the command that gets past a failure of the source kind (given, or none at hand)
  */
 public record DkmsStep(String what, KernelRelease kernel, List<String> command, Duration timeout, String defaultLog,
-                       String fix) implements Step {
+                       String fix) implements Step<CommandRunner> {
     private static final Logger LOG = LoggerFactory.getLogger(DkmsStep.class);
     private static final Pattern LOG_PATH = Pattern.compile("(/\\S*make\\.log)");
     private static final Pattern PREPARE_ERROR = Pattern.compile("(?m)^prepare-source\\.sh: error: (.*)$");
@@ -39,7 +39,7 @@ public record DkmsStep(String what, KernelRelease kernel, List<String> command, 
 
     @Override
     public List<String> shell() {
-        return List.of(ShellWords.join(timed()));
+        return List.of(Shell.join(timed()));
     }
 
     private List<String> timed() {
@@ -49,8 +49,8 @@ public record DkmsStep(String what, KernelRelease kernel, List<String> command, 
     }
 
     @Override
-    public void apply(StepContext context) {
-        CommandResult result = context.runner().run(timed(), timeout.plus(GRACE));
+    public void apply(CommandRunner runner) {
+        CommandResult result = runner.run(timed(), timeout.plus(GRACE));
         result.output().lines().filter(l -> !l.isBlank()).forEach(l -> LOG.info("  {}", l.strip()));
         if (result.succeeded()) {
             return;

@@ -1,7 +1,8 @@
 package io.github.pveusbgadget.module;
 
 import io.github.pveusbgadget.ToolException;
-import io.github.pveusbgadget.gadget.Plan;
+import io.github.pveusbgadget.host.CommandRunner;
+import io.github.pveusbgadget.plan.Plan;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +31,7 @@ public final class ModuleBuildPlanner {
      * The plan for {@code kernel}, from {@code source} (a file, folder or tarball) or, without one, from what
      * {@code prepare-source.sh} finds; the build may take at most {@code buildTimeout}.
      */
-    public Plan plan(KernelRelease kernel, Optional<Path> source, Duration buildTimeout) {
+    public Plan<CommandRunner> plan(KernelRelease kernel, Optional<Path> source, Duration buildTimeout) {
         ModuleRoots roots = inspector.roots();
         DkmsModule module = inspector.module();
         if (!Files.isDirectory(roots.kernelDir(kernel))) {
@@ -65,7 +66,7 @@ public final class ModuleBuildPlanner {
                         + state.upstream() + "): " + choice.description() + "; give one: " + withSource);
             }
         }
-        Plan plan = new Plan();
+        Plan<CommandRunner> plan = new Plan<>();
         plan.note("kernel " + kernel + " is Linux " + state.upstream() + " (from its " + state.upstreamFrom() + ")");
         plan.note("source: " + choice.description());
         choice.version().filter(v -> !v.sameSeries(state.upstream())).ifPresent(v -> plan.note("warning: the source "

@@ -4,6 +4,7 @@ import io.github.pveusbgadget.ToolException;
 import io.github.pveusbgadget.config.VmId;
 import io.github.pveusbgadget.host.CommandResult;
 import io.github.pveusbgadget.host.CommandRunner;
+import io.github.pveusbgadget.plan.Shell;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,7 +53,7 @@ public final class Qm {
         List<String> command = setCommand(vmId, options);
         CommandResult result = runner.run(command, SET_TIMEOUT);
         if (!result.succeeded()) {
-            throw ToolException.failed(ShellWords.join(command) + " failed: " + result.lastLine(), null);
+            throw ToolException.failed(Shell.join(command) + " failed: " + result.lastLine(), null);
         }
     }
 }

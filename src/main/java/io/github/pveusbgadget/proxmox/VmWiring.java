@@ -72,6 +72,11 @@ public final class VmWiring {
         return "host=" + usbId + ",usb3=1";
     }
 
+    /** Whether a {@code usbN} value passes its device through at USB 3 speed ({@code usb3=1}, or on/yes/true). */
+    public static boolean passesAtUsb3(String usbValue) {
+        return usbValue.matches("(.*,)?usb3=(1|on|yes|true)(,.*)?");
+    }
+
     /** How to run our hook from an existing hookscript instead of replacing it. */
     public static String chainAdvice(String existing) {
         return "to keep " + existing + ", make it run ours for every phase, e.g. in Perl: "
@@ -115,6 +120,11 @@ public final class VmWiring {
                 throw ToolException.badInput("--usb-slot " + n + " is out of range: Proxmox has usb0 to usb"
                         + (USB_SLOTS - 1));
             }
+            if (n >= UsbController.slots(vm)) {
+                throw ToolException.badInput("--usb-slot " + n + " does not fit VM " + vmId + ": "
+                        + UsbController.slotRule() + " (qemu-server refuses to start it); use usb0 to usb"
+                        + (UsbController.OLD_SLOTS - 1));
+            }
             slot = "usb" + n;
             String occupant = usb.get(n);
             if (occupant != null && !VmConfig.usbIdOf(occupant).equals(Optional.of(request.usbId()))) {
@@ -131,13 +141,15 @@ public final class VmWiring {
         } else if (current.isPresent()) {
             slot = current.get();
         } else {
+            int slots = UsbController.slots(vm);
             int free = 0;
-            while (free < USB_SLOTS && usb.containsKey(free)) {
+            while (free < slots && usb.containsKey(free)) {
                 free++;
             }
-            if (free == USB_SLOTS) {
-                throw ToolException.refused("VM " + vmId + " has no free usbN slot (usb0 to usb" + (USB_SLOTS - 1)
-                        + " are taken); free one, or take one over with --usb-slot N --force");
+            if (free == slots) {
+                throw ToolException.refused("VM " + vmId + " has no free usbN slot (usb0 to usb" + (slots - 1)
+                        + " are taken" + (slots < USB_SLOTS ? "; " + UsbController.slotRule() : "")
+                        + "); free one, or take one over with --usb-slot N --force");
             }
             slot = "usb" + free;
         }
@@ -146,11 +158,17 @@ public final class VmWiring {
             options.addAll(List.of("--" + slot, wantedUsb));
         }
 
-        // The boot order: the drive first, the rest as it was.
+        // The boot order: the drive first, the rest as it was, less devices the VM does not have (qm set refuses an
+        // order naming one: "invalid bootorder: device '...' does not exist").
         List<String> order = effectiveBootOrder(vm);
+        List<String> missing = missingDevices(vm, order);
+        if (!missing.isEmpty()) {
+            notes.add("dropping " + String.join(", ", missing) + " from the boot order: the VM has no such device");
+        }
         List<String> wantedOrder = new ArrayList<>();
         wantedOrder.add(slot);
-        order.stream().filter(d -> !d.equals(slot) && !deletes.contains(d)).forEach(wantedOrder::add);
+        order.stream().filter(d -> !d.equals(slot) && !deletes.contains(d) && !missing.contains(d))
+                .forEach(wantedOrder::add);
         if (!wantedOrder.equals(vm.bootOrder())) {
             options.addAll(List.of("--boot", "order=" + String.join(";", wantedOrder)));
         }
@@ -186,7 +204,8 @@ public final class VmWiring {
         }
         List<String> order = vm.bootOrder();
         if (slot.isPresent() && order.contains(slot.get())) {
-            List<String> rest = order.stream().filter(d -> !d.equals(slot.get())).toList();
+            List<String> missing = missingDevices(vm, order);
+            List<String> rest = order.stream().filter(d -> !d.equals(slot.get()) && !missing.contains(d)).toList();
             if (rest.isEmpty()) {
                 deletes.add("boot");
             } else {
@@ -197,6 +216,11 @@ public final class VmWiring {
             options.addAll(List.of("--delete", String.join(",", deletes)));
         }
         return new Change(List.copyOf(options), slot, List.copyOf(notes));
+    }
+
+    /** The entries of {@code order} that name no device of {@code vm}. */
+    private static List<String> missingDevices(VmConfig vm, List<String> order) {
+        return order.stream().filter(d -> vm.get(d).isEmpty()).toList();
     }
 
     /**

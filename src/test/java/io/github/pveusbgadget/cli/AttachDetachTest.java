@@ -8,6 +8,7 @@ import io.github.pveusbgadget.testing.FakeProxmox;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -179,5 +180,50 @@ class AttachDetachTest {
         Files.writeString(kernel.path("/var/lib/vz/snippets/backup.pl"), "#!/usr/bin/perl\nexit(0);\n");
         assertThat(pve.run("check", "100").out()).contains("FAIL  VM 100: hookscript local:snippets/backup.pl: "
                 + "pve-usb-gadget attach 100 --force replaces it;");
+    }
+
+    @Test
+    void checksBootOrderAdviceCanBePastedIntoAShell() {
+        kernel.image("100.img", 4096);
+        kernel.config(100, "image = /images/100.img\nproduct_id = 0x4000\nserial = abc\n");
+        pve.vm(100, VM + "usb0: host=1d6b:4000,usb3=1\n");
+        CliRun run = pve.run("check", "100");
+        assertThat(run.out()).contains("put usb0 first: qm set 100 --boot 'order=usb0;scsi0");
+    }
+
+    @Test
+    void attachDropsBootEntriesOfDevicesTheVmDoesNotHaveAsQmSetRefusesThem() {
+        kernel.image("100.img", 4096);
+        pve.vm(100, VM.replace("order=scsi0;ide2;net0", "order=sata1;scsi0;ide2;net0"));
+        CliRun attach = pve.run("attach", "100", "--image", "/images/100.img", "--keep-hookscript");
+        assertThat(attach.exitCode()).as(attach.toString()).isZero();
+        assertThat(attach.out()).contains("dropping sata1 from the boot order: the VM has no such device");
+        assertThat(pve.vmConfig(100)).containsEntry("boot", "order=usb0;scsi0;ide2;net0");
+        assertThat(pve.qmSets().get(0)).contains("order=usb0;scsi0;ide2;net0");
+        // The stand-in refuses such an order, as qemu-server does.
+        assertThat(pve.run(List.of("qm", "set", "100", "--boot", "order=usb0;sata1"), Duration.ofSeconds(5))
+                .lastLine()).isEqualTo("invalid bootorder: device 'sata1' does not exist'");
+    }
+
+    @Test
+    void slotsAndUsb3AdviceFitTheMachineAndOsType() {
+        kernel.image("100.img", 4096);
+        kernel.config(100, "image = /images/100.img\nproduct_id = 0x4000\nserial = abc\n");
+        String modern = VM.replace("order=scsi0", "order=usb0;scsi0") + "usb0: host=1d6b:4000\n";
+        pve.vm(100, modern);
+        assertThat(pve.run("check", "100").out()).contains("ok    VM 100: usb0 passes 1d6b:4000 through\n");
+        String old = modern.replace("ostype: l26", "ostype: other");
+        pve.vm(100, old);
+        assertThat(pve.run("check", "100").out()).contains("without usb3=1: the VM sees it at USB 2 speed");
+        pve.vm(100, old.replace("usb0: host=1d6b:4000\n", "usb7: host=1d6b:4000,usb3=1\n")
+                .replace("order=usb0", "order=usb7"));
+        assertThat(pve.run("check", "100").out()).contains("FAIL  VM 100: usb7 cannot start: usb5 and up need "
+                + "machine type >= 7.1 and ostype l26 or windows > 7");
+        pve.vm(100, VM.replace("ostype: l26", "ostype: other"));
+        CliRun check = pve.run("check", "100");
+        assertThat(check.out()).contains("(or: qm set 100 --usb0 host=1d6b:4000,usb3=1)");
+        CliRun slot = pve.run("attach", "100", "--usb-slot", "7", "--keep-hookscript");
+        assertThat(slot.exitCode()).isEqualTo(2);
+        assertThat(slot.err()).contains("--usb-slot 7 does not fit VM 100: usb5 and up need machine type >= 7.1");
     }
 }

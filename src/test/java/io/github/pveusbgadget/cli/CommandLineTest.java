@@ -19,8 +19,7 @@ class CommandLineTest {
     }
 
     private void vm100() {
-        kernel.image("100.img", 4096);
-        kernel.config(100, "image = /images/100.img\nproduct_id = 0x4000\nserial = abc\n");
+        kernel.vm100();
     }
 
     @ParameterizedTest
@@ -31,6 +30,18 @@ class CommandLineTest {
         assertThat(run("hook", "100", phase).exitCode()).isZero();
         assertThat(kernel.snapshot("/")).isEqualTo(before);
         assertThat(kernel.commands()).isEmpty();
+    }
+
+    @Test
+    void theTaskLogGoesToTheCommandsErrorStreamAtTheLevelItsOptionsSet() {
+        vm100();
+        CliRun up = run("up", "100");
+        assertThat(up.err()).contains("load kernel module dummy_hcd\n").doesNotContain("DEBUG");
+        CliRun down = run("down", "100", "-v");
+        assertThat(down.err()).containsPattern("[0-9:.]{12} INFO  GadgetLifecycle: VM 100: gadget pve-usb-gadget-100 "
+                + "removed");
+        assertThat(run("--verbose", "status").err()).doesNotContain("INFO");
+        assertThat(run("up", "100").err()).doesNotContain("DEBUG").doesNotContain("INFO ");
     }
 
     @Test
@@ -144,7 +155,7 @@ class CommandLineTest {
         assertThat(Files.readString(kernel.path("/etc/pve-usb-gadget/100.conf"))).contains("product_id = 0x4001");
         CliRun bad = run("init", "101", "--image", "relative.img");
         assertThat(bad.exitCode()).isEqualTo(2);
-        assertThat(bad.err()).contains("image: 'relative.img' is not an absolute path");
+        assertThat(bad.err()).contains("--image: 'relative.img' is not an absolute path");
         assertThat(Files.exists(kernel.path("/etc/pve-usb-gadget/101.conf"))).isFalse();
         CliRun dry = run("init", "102", "--image", "/images/x.img", "--dry-run", "--serial", "XYZ");
         assertThat(dry.out()).contains("cat > /etc/pve-usb-gadget/102.conf <<'EOF'", "serial = XYZ", "chmod 600");

@@ -5,14 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.pveusbgadget.ToolException;
 import io.github.pveusbgadget.testing.FakeKernel;
+import io.github.pveusbgadget.host.Poller;
 import java.nio.file.Files;
+import java.util.Optional;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 
 class ConfigStoreTest {
     private final FakeKernel kernel = new FakeKernel();
-    private final ConfigStore store = new ConfigStore(kernel.path(FakeKernel.CONFIG_DIR));
+    private final ConfigStore store = new ConfigStore(kernel.path(FakeKernel.CONFIG_DIR), Optional.empty(),
+            kernel.path("/run/lock/pve-usb-gadget.lock"), new Poller(kernel));
     private static final String VALID = "image = /images/a.img\nproduct_id = 0x4000\nserial = ABC123\n";
 
     @Test

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.pveusbgadget.ToolException;
+import io.github.pveusbgadget.itest.FaultSpec;
+import io.github.pveusbgadget.plan.FaultInjector;
+import io.github.pveusbgadget.plan.Step;
 import io.github.pveusbgadget.testing.CliRun;
 import io.github.pveusbgadget.testing.FakeKernel;
 import java.io.IOException;
@@ -103,7 +106,7 @@ class FaultInjectionTest {
             FakeKernel kernel = vm100();
             assertThat(CliRun.run(kernel, "up", "100").exitCode()).isZero();
             int at = k;
-            List<Step> appliedAfterTheFault = new ArrayList<>();
+            List<Step<?>> appliedAfterTheFault = new ArrayList<>();
             kernel.faults((op, n, step) -> {
                 if (op.equals("down") && n == at) {
                     throw new IOException("injected");
@@ -166,12 +169,12 @@ class FaultInjectionTest {
 
     @Test
     void theSpecOfTheEnvironmentVariableIsStrict() throws Exception {
-        FaultInjector injector = FaultInjector.fromSpec("down:2:fail");
+        FaultInjector injector = FaultSpec.parse("down:2:fail");
         injector.beforeStep("down", 1, null);
         injector.beforeStep("up", 2, null);
         assertThatThrownBy(() -> injector.beforeStep("down", 2, null)).hasMessageContaining("injected fault");
-        assertThat(FaultInjector.fromSpec("")).isSameAs(FaultInjector.NONE);
-        assertThatThrownBy(() -> FaultInjector.fromSpec("up:0:fail")).isInstanceOf(ToolException.class);
-        assertThatThrownBy(() -> FaultInjector.fromSpec("sideways:1:die")).isInstanceOf(ToolException.class);
+        assertThat(FaultSpec.parse("")).isSameAs(FaultInjector.NONE);
+        assertThatThrownBy(() -> FaultSpec.parse("up:0:fail")).isInstanceOf(ToolException.class);
+        assertThatThrownBy(() -> FaultSpec.parse("sideways:1:die")).isInstanceOf(ToolException.class);
     }
 }

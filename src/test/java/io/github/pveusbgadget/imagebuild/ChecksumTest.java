@@ -50,8 +50,8 @@ class ChecksumTest {
     @Test
     void theDryRunChecksTheMd5() {
         assertThat(Checksum.shellCheck(release(MD5_OF_HELLO, SHA256_OF_HELLO), "/c/u.zip.part"))
-                .isEqualTo("echo '" + MD5_OF_HELLO + "  /c/u.zip.part' | md5sum -c -");
+                .isEqualTo("printf '%s\\n' '" + MD5_OF_HELLO + "  /c/u.zip.part' | md5sum -c -");
         assertThat(Checksum.shellCheck(release("", SHA256_OF_HELLO), "/c/u.zip.part"))
-                .isEqualTo("echo '" + SHA256_OF_HELLO + "  /c/u.zip.part' | sha256sum -c -");
+                .isEqualTo("printf '%s\\n' '" + SHA256_OF_HELLO + "  /c/u.zip.part' | sha256sum -c -");
     }
 }

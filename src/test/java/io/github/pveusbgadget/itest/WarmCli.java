@@ -2,7 +2,7 @@ package io.github.pveusbgadget.itest;
 
 import io.github.pveusbgadget.cli.Application;
 import io.github.pveusbgadget.cli.Environment;
-import io.github.pveusbgadget.gadget.FaultInjector;
+import io.github.pveusbgadget.plan.FaultInjector;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -37,7 +37,7 @@ public final class WarmCli {
                 out.println("WARMCLI-EXIT 2");
                 continue;
             }
-            FaultInjector faults = words[0].equals("-") ? FaultInjector.NONE : FaultInjector.fromSpec(words[0]);
+            FaultInjector faults = words[0].equals("-") ? FaultInjector.NONE : FaultSpec.parse(words[0]);
             Environment environment = host.withFaults(faults);
             // The tool logs to System.err; the scenario reads both streams as one. The command's own output may not
             // end with a line break (status --json): the marker must start a line of its own.

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The O_EXCL probe, with the real perl of this machine (its script must run) and with stubbed answers. */
 class ExclusiveClaimsTest {
-    private final ExclusiveClaims real = new ExclusiveClaims(new ExecCommandRunner());
+    private final ExclusiveClaims real = new ExclusiveClaims(new ExecCommandRunner(System.getenv("PATH")));
 
     @Test
     void theBlockDeviceHoldingTheRootFileSystemIsClaimed() throws IOException {

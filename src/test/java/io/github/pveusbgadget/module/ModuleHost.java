@@ -160,7 +160,8 @@ final class ModuleHost implements CommandRunner {
     CliRun run(String... args) {
         Environment base = kernel.environment();
         Environment environment = new Environment(base.fileSystem(), base.gadgetFs(), this, base.ticker(),
-                base.random(), base.faults(), base.clock(), Map.copyOf(variables));
+                base.random(), base.faults(), base.clock(), Map.copyOf(variables), base.user(), base.home(),
+                base.tmpDir(), base.console());
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = Application.run(args, environment, new PrintWriter(out, true), new PrintWriter(err, true));

@@ -42,7 +42,7 @@ class LauncherLocaleIT {
     void theHookBuildsItsPlanForTheImageUnderProxmoxsEnvironment() throws Exception {
         Result run = sh(proxmox("sh " + LAUNCHER) + " --config-dir \"$D\" hook 100 pre-start --dry-run");
         assertThat(run.exit).as(run.toString()).isZero();
-        assertThat(run.out).contains("echo '" + dir + "/Sicherung/Stick-\u00e4.img' > "
+        assertThat(run.out).contains("printf '%s\\n' '" + dir + "/Sicherung/Stick-\u00e4.img' > "
                 + "/sys/kernel/config/usb_gadget/pve-usb-gadget-100/functions/mass_storage.0/lun.0/file\n");
     }
 

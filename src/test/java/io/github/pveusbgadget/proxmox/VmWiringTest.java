@@ -172,10 +172,4 @@ class VmWiringTest {
         assertThat(VmConfig.usbIdOf("host=1-2.3")).isEmpty();
         assertThat(VmConfig.usbIdOf("spice")).isEmpty();
     }
-
-    @Test
-    void dryRunWordsAreQuotedForTheShell() {
-        assertThat(ShellWords.join(List.of("qm", "set", "100", "--boot", "order=usb0;scsi0")))
-                .isEqualTo("qm set 100 --boot 'order=usb0;scsi0'");
-    }
 }

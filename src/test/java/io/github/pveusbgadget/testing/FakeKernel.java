@@ -3,14 +3,13 @@ package io.github.pveusbgadget.testing;
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
 import io.github.pveusbgadget.cli.Environment;
-import io.github.pveusbgadget.gadget.FaultInjector;
 import io.github.pveusbgadget.gadget.GadgetFs;
 import io.github.pveusbgadget.host.CommandResult;
 import io.github.pveusbgadget.host.CommandRunner;
 import io.github.pveusbgadget.host.Ticker;
+import io.github.pveusbgadget.plan.FaultInjector;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystemException;
@@ -18,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Clock;
@@ -25,7 +25,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -34,6 +33,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
+import org.apache.commons.io.file.PathUtils;
 
 /**
  * The one test fake of the kernel: an in-memory file system (jimfs) laid out like a host's {@code /sys}, {@code /proc}
@@ -51,6 +51,7 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     private final Random random = new Random(42);
     private final List<String> commands = new ArrayList<>();
     private final List<String> configfsOps = new ArrayList<>();
+    private final String root;
     private long nanos;
     private FaultInjector faults = FaultInjector.NONE;
     private final Map<String, String> variables = new HashMap<>();
@@ -61,6 +62,16 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     private final java.util.Set<String> missingModules = new java.util.HashSet<>();
 
     public FakeKernel() {
+        this("");
+    }
+
+    /**
+     * A host whose {@code /} is at {@code root} in the in-memory file system (commands then need the global options
+     * that say so, e.g. {@code --configfs ROOT/sys/kernel/config}): for tests that replay a dry-run script on a real
+     * scratch directory of that name.
+     */
+    public FakeKernel(String root) {
+        this.root = root;
         fs = Jimfs.newFileSystem(Configuration.unix().toBuilder()
                 .setAttributeViews("basic", "owner", "posix", "unix")
                 .setDefaultAttributeValue("owner:owner", "root").build());
@@ -68,9 +79,9 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
             for (String dir : List.of("/sys/module", "/sys/class/udc", "/sys/bus/usb/devices", "/sys/block",
                     "/sys/class/block", "/sys/devices/platform", "/dev", CONFIGFS, "/proc/self", "/run/lock", CONFIG_DIR,
                     "/images")) {
-                Files.createDirectories(path(dir));
+                Files.createDirectories(at(dir));
             }
-            Files.writeString(path("/proc/self/mountinfo"),
+            Files.writeString(at("/proc/self/mountinfo"),
                     "22 1 0:21 / / rw,relatime - ext4 /dev/vda1 rw\n"
                             + "23 22 0:22 / /sys rw,nosuid - sysfs sysfs rw\n");
         } catch (IOException e) {
@@ -88,10 +99,25 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
         return fs.getPath(first);
     }
 
+    /** A path of the fake host's own layout: {@code name} below its root. */
+    private Path at(String name) {
+        return fs.getPath(root + name);
+    }
+
+    /** Where the fake host's {@code /} is ({@code ""}: at the file system's root). */
+    public String rootDir() {
+        return root;
+    }
+
+    /** The directories and attribute files configfs made by itself (not by a mkdir, write or link of ours). */
+    public Set<Path> kernelMade() {
+        return Set.copyOf(kernelMade);
+    }
+
     public Environment environment() {
         return new Environment(fs, this, this, this, () -> random, faults,
                 Clock.fixed(Instant.parse("2026-11-21T12:00:00Z").plusSeconds(nanos / 1_000_000_000L),
-                        ZoneOffset.UTC), Map.copyOf(variables));
+                        ZoneOffset.UTC), Map.copyOf(variables), "root", at("/root"), at("/tmp"), false);
     }
 
     /** A module this kernel does not have: modprobe and modinfo do not find it (dummy_hcd on a Proxmox kernel). */
@@ -137,8 +163,14 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
         return this;
     }
 
+    /** VM 100 with a 4 KiB image and the smallest config: what the command-line tests start from. */
+    public void vm100() {
+        image("100.img", 4096);
+        config(100, "image = /images/100.img\nproduct_id = 0x4000\nserial = abc\n");
+    }
+
     public Path image(String name, int size) {
-        Path image = path("/images/" + name);
+        Path image = at("/images/" + name);
         try {
             Files.write(image, new byte[size]);
         } catch (IOException e) {
@@ -149,7 +181,7 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
 
     /** Writes {@code <vmid>.conf} owned by root with mode 0600, as a careful administrator would. */
     public Path config(long vmId, String content) {
-        Path file = path(CONFIG_DIR + "/" + vmId + ".conf");
+        Path file = at(CONFIG_DIR + "/" + vmId + ".conf");
         try {
             Files.writeString(file, content);
             Files.setOwner(file, root());
@@ -160,24 +192,39 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
         return file;
     }
 
+    /**
+     * Mounts a fake pmxcfs on {@code /etc/pve}, as {@code /proc/self/mountinfo} shows Proxmox's: a FUSE mount whose
+     * source is {@code /dev/fuse}.
+     */
+    public FakeKernel pmxcfs() {
+        try {
+            Files.createDirectories(at("/etc/pve"));
+            Files.writeString(at("/proc/self/mountinfo"), "34 22 0:30 / /etc/pve rw,nosuid,nodev,relatime - fuse "
+                    + "/dev/fuse rw,user_id=0,group_id=0,default_permissions,allow_other\n", StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
     public UserPrincipal root() throws IOException {
         return fs.getUserPrincipalLookupService().lookupPrincipalByName("root");
     }
 
     /** A loop device of the host backed by {@code file}. */
     public void attachLoop(String loop, Path file) throws IOException {
-        Path dir = path("/sys/block/" + loop + "/loop");
+        Path dir = at("/sys/block/" + loop + "/loop");
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("backing_file"), file + "\n");
     }
 
     /** A physical USB device of the host (not on a dummy_hcd bus). */
     public void physicalUsbDevice(String name, String vendorHex, String productHex) throws IOException {
-        Path dir = path("/sys/devices/pci0000:00/0000:00:14.0/usb9/" + name);
+        Path dir = at("/sys/devices/pci0000:00/0000:00:14.0/usb9/" + name);
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("idVendor"), vendorHex + "\n");
         Files.writeString(dir.resolve("idProduct"), productHex + "\n");
-        Files.createSymbolicLink(path("/sys/bus/usb/devices/" + name), dir);
+        Files.createSymbolicLink(at("/sys/bus/usb/devices/" + name), dir);
     }
 
     // ---- observations ---------------------------------------------------------------------------------------
@@ -193,7 +240,7 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     }
 
     public boolean moduleLoaded(String module) {
-        return Files.isDirectory(path("/sys/module/" + module));
+        return Files.isDirectory(at("/sys/module/" + module));
     }
 
     public String read(String file) throws IOException {
@@ -233,7 +280,7 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     public void mkdir(Path dir) throws IOException {
         op("mkdir " + dir);
         Files.createDirectory(dir);
-        Path gadgets = path(CONFIGFS + "/usb_gadget");
+        Path gadgets = at(CONFIGFS + "/usb_gadget");
         Path parent = dir.getParent();
         String name = dir.getFileName().toString();
         if (parent.equals(gadgets)) {
@@ -326,10 +373,10 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
         if (!current.isEmpty()) {
             throw new FileSystemException(gadget + "/UDC", null, "Device or resource busy");
         }
-        if (!Files.isDirectory(path("/sys/class/udc/" + udc))) {
+        if (!Files.isDirectory(at("/sys/class/udc/" + udc))) {
             throw new FileSystemException(gadget + "/UDC", null, "No such device");
         }
-        try (Stream<Path> gadgets = Files.list(path(CONFIGFS + "/usb_gadget"))) {
+        try (Stream<Path> gadgets = Files.list(at(CONFIGFS + "/usb_gadget"))) {
             for (Path other : gadgets.toList()) {
                 if (Files.readString(other.resolve("UDC")).strip().equals(udc)) {
                     throw new FileSystemException(gadget + "/UDC", null, "Device or resource busy");
@@ -357,18 +404,18 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     private void addHostDevice(String udc, Path gadget) throws IOException {
         String index = udc.substring(udc.indexOf('.') + 1);
         int bus = nextBus++;
-        Path device = path("/sys/devices/platform/dummy_hcd." + index + "/usb" + bus + "/" + bus + "-1");
+        Path device = at("/sys/devices/platform/dummy_hcd." + index + "/usb" + bus + "/" + bus + "-1");
         Files.createDirectories(device);
         Files.writeString(device.resolve("idVendor"), hex4(Files.readString(gadget.resolve("idVendor"))) + "\n");
         Files.writeString(device.resolve("idProduct"), hex4(Files.readString(gadget.resolve("idProduct"))) + "\n");
         Files.writeString(device.resolve("serial"), Files.readString(gadget.resolve("strings/0x409/serialnumber")));
         Files.createDirectories(device.resolve(bus + "-1:1.0/host0/target0:0:0/0:0:0:0/block/sd" + (char) ('a' + bus)));
-        Files.createSymbolicLink(path("/sys/bus/usb/devices/" + bus + "-1"), device);
+        Files.createSymbolicLink(at("/sys/bus/usb/devices/" + bus + "-1"), device);
     }
 
     private void removeHostDevice(String udc) throws IOException {
         String index = udc.substring(udc.indexOf('.') + 1);
-        try (Stream<Path> links = Files.list(path("/sys/bus/usb/devices"))) {
+        try (Stream<Path> links = Files.list(at("/sys/bus/usb/devices"))) {
             for (Path link : links.toList()) {
                 if (Files.readSymbolicLink(link).toString().contains("/dummy_hcd." + index + "/")) {
                     deleteTree(Files.readSymbolicLink(link));
@@ -440,11 +487,7 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     }
 
     private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        PathUtils.deleteDirectory(dir);
     }
 
     // ---- CommandRunner: modprobe, modinfo, mount ------------------------------------------------------------
@@ -472,8 +515,8 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
                 return new CommandResult(0, "/lib/modules/x/" + command.get(command.size() - 1) + ".ko\n", false);
             }
             if (command.get(0).equals("mount") && command.contains("configfs")) {
-                Files.createDirectories(path(CONFIGFS + "/usb_gadget"));
-                Files.writeString(path("/proc/self/mountinfo"),
+                Files.createDirectories(at(CONFIGFS + "/usb_gadget"));
+                Files.writeString(at("/proc/self/mountinfo"),
                         "40 23 0:35 / " + command.get(command.size() - 1) + " rw - configfs configfs rw\n",
                         java.nio.file.StandardOpenOption.APPEND);
                 return new CommandResult(0, "", false);
@@ -485,28 +528,28 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     }
 
     private CommandResult load(String module) throws IOException {
-        Path dir = path("/sys/module/" + MODULE_DIRS.getOrDefault(module, module));
+        Path dir = at("/sys/module/" + MODULE_DIRS.getOrDefault(module, module));
         if (Files.isDirectory(dir)) {
             return new CommandResult(0, "", false);
         }
         Files.createDirectories(dir);
         if (module.equals("dummy_hcd")) {
             for (int i = 0; i < udcCount; i++) {
-                Path udc = path("/sys/class/udc/dummy_udc." + i);
+                Path udc = at("/sys/class/udc/dummy_udc." + i);
                 Files.createDirectories(udc);
                 Files.writeString(udc.resolve("maximum_speed"), "super-speed\n");
-                Files.createDirectories(path("/sys/devices/platform/dummy_hcd." + i));
+                Files.createDirectories(at("/sys/devices/platform/dummy_hcd." + i));
             }
         }
         return new CommandResult(0, "", false);
     }
 
     private CommandResult unload(String module) throws IOException {
-        Path dir = path("/sys/module/" + module);
+        Path dir = at("/sys/module/" + module);
         if (!Files.isDirectory(dir)) {
             return new CommandResult(0, "", false);
         }
-        Path gadgets = path(CONFIGFS + "/usb_gadget");
+        Path gadgets = at(CONFIGFS + "/usb_gadget");
         if (Files.isDirectory(gadgets)) {
             try (Stream<Path> list = Files.list(gadgets)) {
                 if (list.findAny().isPresent()) {
@@ -517,7 +560,7 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
         Files.delete(dir);
         if (module.equals("dummy_hcd")) {
             for (int i = 0; i < udcCount; i++) {
-                deleteTree(path("/sys/class/udc/dummy_udc." + i));
+                deleteTree(at("/sys/class/udc/dummy_udc." + i));
             }
         }
         return new CommandResult(0, "", false);

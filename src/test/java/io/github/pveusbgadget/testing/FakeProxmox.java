@@ -157,6 +157,15 @@ public final class FakeProxmox implements CommandRunner {
                         + key + "'\n", false);
             }
         }
+        String boot = changes.get("boot");
+        if (boot != null && boot.startsWith("order=")) {
+            // qemu-server's own check (API2/Qemu.pm): every device of the order exists and is not being deleted.
+            for (String dev : boot.substring("order=".length()).split("[;, ]")) {
+                if ((!vm.containsKey(dev) && !changes.containsKey(dev)) || deletes.contains(dev)) {
+                    return new CommandResult(255, "invalid bootorder: device '" + dev + "' does not exist'\n", false);
+                }
+            }
+        }
         String hook = changes.get("hookscript");
         if (hook != null) {
             String[] s = storages.get(hook.substring(0, hook.indexOf(':')));

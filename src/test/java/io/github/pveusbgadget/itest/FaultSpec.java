@@ -1,29 +1,30 @@
-package io.github.pveusbgadget.gadget;
+package io.github.pveusbgadget.itest;
 
 import io.github.pveusbgadget.ToolException;
+import io.github.pveusbgadget.plan.FaultInjector;
 import java.io.IOException;
 
 /**
- * Test seam for fault injection: makes step {@code k} of {@code up} or {@code down} fail, or kills the process
- * right before it, so tests can prove that every interruption leaves a state the next {@code up}/{@code down}
- * repairs. Set through {@code PVE_USB_GADGET_FAULT=<up|down>:<k>:<fail|die>}; unset in production.
+ * The test-only spelling of a {@link FaultInjector}: {@code <up|down>:<k>:<fail|die>} makes step {@code k} of
+ * {@code up} or {@code down} fail, or halts the JVM right before it like {@code kill -9}. It is what
+ * {@code PVE_USB_GADGET_FAULT} holds in the real-kernel suite; the tool itself never reads that variable.
  */
-@FunctionalInterface
-public interface FaultInjector {
-    FaultInjector NONE = (operation, number, step) -> { };
+public final class FaultSpec {
+    /** The variable the real-kernel suite sets for {@link FaultyCli}. */
+    public static final String VARIABLE = "PVE_USB_GADGET_FAULT";
 
-    /** Called before step {@code number} (from 1) of {@code operation} is applied. */
-    void beforeStep(String operation, int number, Step step) throws IOException;
+    private FaultSpec() {
+    }
 
     /** Parses {@code up:7:fail} / {@code down:3:die}; null or empty means no faults. */
-    static FaultInjector fromSpec(String spec) {
+    public static FaultInjector parse(String spec) {
         if (spec == null || spec.isBlank()) {
-            return NONE;
+            return FaultInjector.NONE;
         }
         String[] parts = spec.split(":");
         if (parts.length != 3 || !parts[0].matches("up|down") || !parts[1].matches("[1-9][0-9]{0,3}")
                 || !parts[2].matches("fail|die")) {
-            throw ToolException.badInput("PVE_USB_GADGET_FAULT='" + spec + "' is not <up|down>:<step>:<fail|die>");
+            throw ToolException.badInput(VARIABLE + "='" + spec + "' is not <up|down>:<step>:<fail|die>");
         }
         String operation = parts[0];
         int at = Integer.parseInt(parts[1]);

@@ -1,4 +1,4 @@
-package io.github.pveusbgadget.gadget;
+package io.github.pveusbgadget.plan;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -6,29 +6,33 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-/** An ordered list of {@link Step}s with the notes that explain the decisions behind it. */
-public final class Plan {
-    private final List<Step> steps = new ArrayList<>();
+/**
+ * An ordered list of {@link Step}s with the notes that explain the decisions behind it.
+ *
+ * @param <C> what its steps act on; a step that needs nothing of it ({@code Step<Object>}) fits every plan
+ */
+public final class Plan<C> {
+    private final List<Step<? super C>> steps = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
 
-    public Plan add(Step step) {
+    public Plan<C> add(Step<? super C> step) {
         steps.add(step);
         return this;
     }
 
-    public Plan addAll(Plan other) {
+    public Plan<C> addAll(Plan<C> other) {
         steps.addAll(other.steps);
         notes.addAll(other.notes);
         return this;
     }
 
     /** A remark printed as a comment in the dry-run script (e.g. a predicted value). */
-    public Plan note(String note) {
+    public Plan<C> note(String note) {
         notes.add(note);
         return this;
     }
 
-    public List<Step> steps() {
+    public List<Step<? super C>> steps() {
         return Collections.unmodifiableList(steps);
     }
 
@@ -40,11 +44,15 @@ public final class Plan {
         return steps.isEmpty();
     }
 
-    /** The plan as a runnable POSIX shell script. */
-    public String toShellScript(String title) {
+    /**
+     * The plan as a runnable POSIX shell script: what {@code --dry-run} of every command prints.
+     *
+     * @param command the command line it is the plan of, without the program name ({@code up 100})
+     */
+    public String toShellScript(String command) {
         StringBuilder script = new StringBuilder();
         script.append("#!/bin/sh\n");
-        script.append("# ").append(title).append('\n');
+        script.append("# pve-usb-gadget ").append(command).append(" (dry run): the steps it would take\n");
         notes.forEach(note -> script.append("# ").append(note).append('\n'));
         script.append("set -eu\n");
         Set<List<String>> preludes = new LinkedHashSet<>();
