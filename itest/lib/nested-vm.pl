@@ -1,9 +1,10 @@
 #!/usr/bin/perl
-# nested-vm.pl T0 SERIAL-SOCKET QMP-SOCKET LOG TIMES: the two sockets of a VM started as qemu-server starts it
+# nested-vm.pl T0 SERIAL-SOCKET QMP-SOCKET LOG TIMES [STOP-REGEX]: the two sockets of a VM started as qemu-server starts it
 # (nested-vm.sh). Writes what the VM prints on serial0 to LOG, and after every chunk read one line "SECONDS OFFSET"
 # to TIMES (seconds since T0, the epoch time QEMU was started; OFFSET the bytes of LOG so far), so that the time any
 # text appeared is known. On QMP it does what Proxmox's qmeventd does for a guest that powers off under
-# `-no-shutdown`: on the SHUTDOWN event it sends `quit`. Ends when QEMU closes both.
+# `-no-shutdown`: on the SHUTDOWN event it sends `quit`. With STOP-REGEX it also sends `quit` as soon as the serial
+# output matches it (a benchmark that needs only the firmware's part of a boot). Ends when QEMU closes both.
 use strict;
 use warnings;
 use IO::Socket::UNIX;
@@ -11,8 +12,8 @@ use IO::Select;
 use Socket qw(SOCK_STREAM);
 use Time::HiRes qw(time sleep);
 
-my ($t0, $serial_path, $qmp_path, $log_path, $times_path) = @ARGV;
-die "usage: nested-vm.pl T0 SERIAL-SOCKET QMP-SOCKET LOG TIMES\n" unless defined $times_path;
+my ($t0, $serial_path, $qmp_path, $log_path, $times_path, $stop) = @ARGV;
+die "usage: nested-vm.pl T0 SERIAL-SOCKET QMP-SOCKET LOG TIMES [STOP-REGEX]\n" unless defined $times_path;
 
 sub connect_unix {
     my ($path) = @_;
@@ -33,7 +34,7 @@ $times->autoflush(1);
 syswrite($qmp, qq({"execute":"qmp_capabilities"}\n));
 
 my $sel = IO::Select->new($serial, $qmp);
-my ($offset, $qbuf) = (0, '');
+my ($offset, $qbuf, $text) = (0, '', '');
 while ($sel->count) {
     for my $fh ($sel->can_read(5)) {
         my $n = sysread($fh, my $buf, 65536);
@@ -45,6 +46,14 @@ while ($sel->count) {
             print $log $buf;
             $offset += $n;
             printf $times "%.3f %d\n", time - $t0, $offset;
+            if (defined $stop && $stop ne '') {
+                $text .= $buf;
+                if ($text =~ /$stop/) {
+                    printf $times "%.3f %d STOP\n", time - $t0, $offset;
+                    syswrite($qmp, qq({"execute":"quit"}\n));
+                    $stop = undef;
+                }
+            }
         } else {
             $qbuf .= $buf;
             while ($qbuf =~ s/^([^\n]*)\n//) {

@@ -5,8 +5,9 @@
 #   nested_vm_cmd VMID NAME FIRMWARE VID PID MEM DIR
 #                          sets NESTED_QEMU to qemu-server's command line for that config (FIRMWARE seabios or ovmf,
 #                          MEM MiB), its sockets, pid file and efidisk in DIR
-#   nested_vm_run NAME TIMEOUT    runs it (at most TIMEOUT s); sets NESTED_RC, NESTED_SECONDS, NESTED_LOG (serial0)
-#                          and NESTED_TIMES ("SECONDS OFFSET" per chunk the VM printed, see nested-vm.pl)
+#   nested_vm_run NAME TIMEOUT [STOP-REGEX]    runs it (at most TIMEOUT s; ended as soon as its serial output matches
+#                          the Perl STOP-REGEX); sets NESTED_RC, NESTED_SECONDS, NESTED_LOG (serial0) and NESTED_TIMES
+#                          ("SECONDS OFFSET" per chunk the VM printed, see nested-vm.pl)
 #   nested_vm_when REGEX   seconds after QEMU's start at which the last run's serial output first matched the Perl
 #                          REGEX (the time its last character arrived), or nothing
 #   nested_vm_lines PREFIX the last run's serial lines that start with PREFIX (CRs removed)
@@ -73,13 +74,13 @@ nested_vm_cmd() { # VMID NAME FIRMWARE VID PID MEM DIR
     NESTED_VMID=$vmid
 }
 
-nested_vm_run() { # NAME TIMEOUT
-    local name=$1 limit=$2 t0 io
+nested_vm_run() { # NAME TIMEOUT [STOP-REGEX]
+    local name=$1 limit=$2 stop=${3:-} t0 io
     NESTED_LOG=$NESTED_DIR/$name.console.log NESTED_TIMES=$NESTED_DIR/$name.times
     rm -f "$NESTED_DIR/$NESTED_VMID.qmp" "$NESTED_DIR/$NESTED_VMID.serial0"
     t0=$(date +%s.%N)
     perl "$NESTED_LIB_DIR/nested-vm.pl" "$t0" "$NESTED_DIR/$NESTED_VMID.serial0" "$NESTED_DIR/$NESTED_VMID.qmp" \
-        "$NESTED_LOG" "$NESTED_TIMES" &
+        "$NESTED_LOG" "$NESTED_TIMES" "$stop" &
     io=$!
     timeout -k 10 "$limit" "${NESTED_QEMU[@]}" < /dev/null > "$NESTED_DIR/$name.qemu.out" 2>&1
     NESTED_RC=$?
