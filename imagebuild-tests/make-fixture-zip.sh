@@ -158,7 +158,9 @@ fi
 chmod 755 "$ir/init"
 (cd "$ir" && find . | cpio -o -H newc --quiet | gzip -1) > "$root/bzroot"
 if [ "$bzroot_mb" -gt 0 ]; then
-    # the kernel unpacks concatenated archives, compressed or not; /init removes the padding
+    # the kernel unpacks concatenated archives, compressed or not, an uncompressed one only at a 4-byte boundary
+    # (zeros before it are skipped); /init removes the padding
+    truncate -s $((($(stat -c %s "$root/bzroot") + 511) / 512 * 512)) "$root/bzroot"
     pad=$((bzroot_mb * 1048576 - $(stat -c %s "$root/bzroot") - 4096))
     [ $pad -gt 0 ] || die "--bzroot-mb $bzroot_mb is smaller than the bzroot itself"
     mkdir "$work/pad"

@@ -75,14 +75,14 @@ boot() { # ROUND CONFIG FIRMWARE
     local r=$1 c=$2 fw=$3 name="$2-$3-$1" keep="${ITEST_OUT:-$SCRATCH}/firmware"
     nested_vm_cmd $VMID "$name" "$fw" "$VID" "$PID" "$BENCH_NESTED_MEM" "$SCRATCH/vm"
     [ "$r" = 1 ] && echo "\$ ${NESTED_QEMU[*]}"
-    local stop='Loading /bzroot[. ]*ok'
+    local stop='Loading /bzroot[^\n]*?ok'
     [ "$fw" = "$BENCH_LINUX_ON" ] && stop=
     nested_vm_run "$name" "$BENCH_BOOT_TIMEOUT" "$stop"
     cp "$NESTED_LOG" "$keep.$name.console.log" 2> /dev/null
     cp "$NESTED_TIMES" "$keep.$name.times" 2> /dev/null
     local t_load t_root t_init rw
     t_load=$(nested_vm_when 'Loading /bzimage')
-    t_root=$(nested_vm_when 'Loading /bzroot[. ]*ok')
+    t_root=$(nested_vm_when 'Loading /bzroot[^\n]*?ok')
     t_init=$(nested_vm_when "$MARKER init")
     emit() { echo "$r $c $fw $1 $2" >> "$RES"; }
     emit total_s "$NESTED_SECONDS"

@@ -78,7 +78,7 @@ nested_boot() {
     seen=$(nested_vm_lines "$MARKER ")
     cmdline=$(grep -a "^$MARKER cmdline:" <<< "$seen")
     if [ -n "$cmdline" ]; then
-        pass "$name: booted from the drive into the zip's kernel and initramfs in $NESTED_SECONDS s (loader at $(nested_vm_when 'Loading /bzimage') s, bzroot loaded at $(nested_vm_when 'Loading /bzroot[. ]*ok') s, /init at $(nested_vm_when "$MARKER init") s): ${cmdline#* cmdline: }"
+        pass "$name: booted from the drive into the zip's kernel and initramfs in $NESTED_SECONDS s (loader at $(nested_vm_when 'Loading /bzimage') s, bzroot loaded at $(nested_vm_when 'Loading /bzroot[^\n]*?ok') s, /init at $(nested_vm_when "$MARKER init") s): ${cmdline#* cmdline: }"
     else
         fail "$name: no '$MARKER cmdline:' on the nested console within ${boot_timeout} s (qemu exit $NESTED_RC)"
         return 1
