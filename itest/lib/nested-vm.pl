@@ -4,7 +4,7 @@
 # to TIMES (seconds since T0, the epoch time QEMU was started; OFFSET the bytes of LOG so far), so that the time any
 # text appeared is known. On QMP it does what Proxmox's qmeventd does for a guest that powers off under
 # `-no-shutdown`: on the SHUTDOWN event it sends `quit`. With STOP-REGEX it also sends `quit` as soon as the serial
-# output matches it (a benchmark that needs only the firmware's part of a boot). Ends when QEMU closes both.
+# output, without terminal escapes, matches it (a benchmark that needs only the firmware's part of a boot). Ends when QEMU closes both.
 use strict;
 use warnings;
 use IO::Socket::UNIX;
@@ -48,7 +48,9 @@ while ($sel->count) {
             printf $times "%.3f %d\n", time - $t0, $offset;
             if (defined $stop && $stop ne '') {
                 $text .= $buf;
-                if ($text =~ /$stop/) {
+                (my $plain = $text) =~ s/\e(?:\[[0-9;?=]*[A-Za-z]|[()][0-9A-Za-z]|[^\[()])//g; # terminal escapes
+                $plain =~ s/\e[^A-Za-z]*\z//; # one cut off by the chunk's end
+                if ($plain =~ /$stop/) {
                     printf $times "%.3f %d STOP\n", time - $t0, $offset;
                     syswrite($qmp, qq({"execute":"quit"}\n));
                     $stop = undef;

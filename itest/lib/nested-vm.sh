@@ -8,8 +8,8 @@
 #   nested_vm_run NAME TIMEOUT [STOP-REGEX]    runs it (at most TIMEOUT s; ended as soon as its serial output matches
 #                          the Perl STOP-REGEX); sets NESTED_RC, NESTED_SECONDS, NESTED_LOG (serial0) and NESTED_TIMES
 #                          ("SECONDS OFFSET" per chunk the VM printed, see nested-vm.pl)
-#   nested_vm_when REGEX   seconds after QEMU's start at which the last run's serial output first matched the Perl
-#                          REGEX (the time its last character arrived), or nothing
+#   nested_vm_when REGEX   seconds after QEMU's start at which the last run's serial output (terminal escapes removed)
+#                          first matched the Perl REGEX (the time its last character arrived), or nothing
 #   nested_vm_lines PREFIX the last run's serial lines that start with PREFIX (CRs removed)
 #
 # The command line, from qemu-server (src/PVE/QemuServer.pm config_to_command, QemuServer/USB.pm, OVMF.pm,
@@ -91,13 +91,21 @@ nested_vm_run() { # NAME TIMEOUT [STOP-REGEX]
 }
 
 nested_vm_when() { # REGEX
+    # matched on the text without terminal escapes: OVMF's console (and SeaBIOS's copy of the screen) moves the cursor
+    # between characters; the match's end is mapped back to its offset in the log
     perl -e '
         my ($re, $log, $times) = @ARGV;
         local $/;
         open(my $l, "<", $log) or exit 0;
-        my $text = <$l>;
+        my $raw = <$l>;
+        my ($text, @at) = ("");
+        while ($raw =~ /\G(?:\e(?:\[[0-9;?=]*[A-Za-z]|[()][0-9A-Za-z]|.)|(.))/sg) {
+            next unless defined $1;
+            $text .= $1;
+            push @at, pos($raw);
+        }
         $text =~ /$re/s or exit 0;
-        my $end = $+[0];
+        my $end = $at[$+[0] - 1];
         open(my $t, "<", $times) or exit 0;
         for (split /\n/, <$t>) { my ($s, $o) = split; if ($o >= $end) { print "$s\n"; exit 0 } }
     ' "$1" "$NESTED_LOG" "$NESTED_TIMES"
