@@ -11,6 +11,8 @@
 #   guest_kernel LABEL [KVER]    sets KVER and KDIR (KDIR/vmlinuz, KDIR/modroot/lib/modules/KVER, KDIR/initrd.img):
 #                                the newest kernel of the series (or KVER), downloaded and unpacked once
 #   guest_mod_closure MODROOT KVER NAME...   the module files (relative paths) to insmod for NAME..., in load order
+#   guest_mod_copy MODROOT KVER DEST NAME... those modules, uncompressed, as DEST/m/NN-NAME.ko, and their names in load
+#                                order in DEST/modules.order (an initramfs insmods them in that order)
 #   guest_qemu_cmd SMP MEM MODROOT OUT AT RUNNER [QEMU-ARGS...]
 #                                sets GUEST_QEMU to the QEMU command line (run it with stdin from /dev/null) that boots
 #                                KDIR's kernel and KDIR/initrd.img under TCG (GUEST_ACCEL=kvm: KVM; GUEST_CPU) with this
@@ -177,9 +179,28 @@ guest_mod_closure() { # MODROOT KVER NAME...
     done
 }
 
+guest_mod_copy() { # MODROOT KVER DEST NAME...
+    local modroot=$1 kver=$2 mods=$1/lib/modules/$2 dest=$3 m n i=0
+    shift 3
+    mkdir -p "$dest/m"
+    : > "$dest/modules.order"
+    while read -r m; do
+        i=$((i + 1))
+        n=$(printf '%02d-%s' "$i" "${m##*/}")
+        n=${n%.xz} n=${n%.zst} n=${n%.gz}
+        case $m in
+            *.xz) xz -dc "$mods/$m" > "$dest/m/$n" ;;
+            *.zst) zstd -dcq "$mods/$m" > "$dest/m/$n" ;;
+            *.gz) gzip -dc "$mods/$m" > "$dest/m/$n" ;;
+            *) cp "$mods/$m" "$dest/m/$n" ;;
+        esac
+        echo "$n" >> "$dest/modules.order"
+    done < <(guest_mod_closure "$modroot" "$kver" "$@")
+}
+
 # KDIR/initrd.img: busybox, initramfs-init.sh and the modules it needs to reach the host; made again when either changed
 _guest_initrd() {
-    local stamp tmp m n i=0 mods=$KDIR/modroot/lib/modules/$KVER
+    local stamp tmp
     stamp=$(cat "$GUEST_LIB/initramfs-init.sh" /bin/busybox | sha256sum | cut -c1-16) # contents, not paths
     [ -f "$KDIR/initrd.img" ] && [ "$(cat "$KDIR/initrd.stamp" 2> /dev/null)" = "$stamp" ] && return 0
     guest_log "building the initramfs for $KVER"
@@ -188,19 +209,7 @@ _guest_initrd() {
     cp /bin/busybox "$tmp/bin/busybox"
     cp "$GUEST_LIB/initramfs-init.sh" "$tmp/init"
     chmod 0755 "$tmp/init"
-    : > "$tmp/modules.order"
-    while read -r m; do
-        i=$((i + 1))
-        n=$(printf '%02d-%s' "$i" "${m##*/}")
-        n=${n%.xz} n=${n%.zst} n=${n%.gz}
-        case $m in
-            *.xz) xz -dc "$mods/$m" > "$tmp/m/$n" ;;
-            *.zst) zstd -dcq "$mods/$m" > "$tmp/m/$n" ;;
-            *.gz) gzip -dc "$mods/$m" > "$tmp/m/$n" ;;
-            *) cp "$mods/$m" "$tmp/m/$n" ;;
-        esac
-        echo "$n" >> "$tmp/modules.order"
-    done < <(guest_mod_closure "$KDIR/modroot" "$KVER" virtio_pci 9pnet_virtio 9p overlay)
+    guest_mod_copy "$KDIR/modroot" "$KVER" "$tmp" virtio_pci 9pnet_virtio 9p overlay
     (cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) > "$KDIR/initrd.img.new"
     mv "$KDIR/initrd.img.new" "$KDIR/initrd.img"
     echo "$stamp" > "$KDIR/initrd.stamp"

@@ -17,7 +17,9 @@ export HOME=/root LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=dumb
 
 . /itest-out/guest.env
 export ITEST_DIR ITEST_KLABEL JAR ITEST_JAVA ITEST_JAVA_OPTS ITEST_DRIVER_CP ITEST_SWEEP_PART ITEST_SCENARIO_TIMEOUT ITEST_VERBOSE
+export ITEST_NESTED ITEST_NESTED_ZIP ITEST_NESTED_BOOT_TIMEOUT ITEST_NESTED_FIRMWARE ITEST_SCENARIO_ENV
 OUT=/itest-out
+export ITEST_OUT=$OUT # the run's output folder (the host keeps it with the logs)
 con() { echo "$*" > /dev/console; }
 
 poweroff_now() {
@@ -83,13 +85,16 @@ for scen in $ITEST_SCENARIOS; do
     con "ITEST START $ITEST_KLABEL $name"
     t0=$(date +%s)
     reason=""
+    # the watchdog: ITEST_SCENARIO_TIMEOUT, or the scenario's own in ITEST_SCENARIO_TIMEOUTS ("NAME=SECONDS ...")
+    limit=$ITEST_SCENARIO_TIMEOUT
+    for t in ${ITEST_SCENARIO_TIMEOUTS:-}; do [ "${t%%=*}" = "$name" ] && limit=${t#*=}; done
     # timeout(1) runs the scenario in its own process group and kills the whole group on expiry.
-    (cd "$SCRATCH" && exec timeout -k 10 "$ITEST_SCENARIO_TIMEOUT" bash "$scen") > "$log.out" 2>&1 < /dev/null
+    (cd "$SCRATCH" && exec timeout -k 10 "$limit" bash "$scen") > "$log.out" 2>&1 < /dev/null
     rc=$?
     t1=$(date +%s)
     case $rc in
         0) ;;
-        124 | 137) reason="watchdog: killed after ${ITEST_SCENARIO_TIMEOUT}s" ;;
+        124 | 137) reason="watchdog: killed after ${limit}s" ;;
         *) reason="exit $rc" ;;
     esac
     {
