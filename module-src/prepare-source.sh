@@ -211,8 +211,8 @@ tagver() {
     [[ $v == *.*.* ]] && echo "$v" || echo "$v.0"
 }
 # ---------------------------------------------------------------- usb_f_mass_storage sources
-MS_DIR=    # a drivers/usb/gadget-shaped folder holding MS_FILES
-MS_ORIGIN= # where they came from
+MS_DIR=         # a drivers/usb/gadget-shaped folder holding MS_FILES
+MS_ORIGIN=      # where they came from
 ms_complete() { # DIR: all of MS_FILES there (DIR is drivers/usb/gadget of a tree)
     local f
     for f in "${MS_FILES[@]}"; do [ -f "$1/$f" ] || return 1; done

@@ -17,10 +17,10 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%
 declare -A desc=(
     [writeup]="(a) write-up: kernel's own dummy_hcd, defaults, g_mass_storage gadget"
     [ours]="(b) ours: DKMS modules (dummy_hcd, usb_f_mass_storage), our modprobe.d, our gadget"
-    [ours - stockms]="ours with the kernel's own usb_f_mass_storage (2 x 16 KiB buffers)"
-    [legacy - writeup]="timer_list source unpatched, write-up settings"
-    [legacy - ours]="timer_list source unpatched, our settings"
-    [patched - ours]="timer_list source + our hrtimer patch, our settings"
+    ["ours-stockms"]="ours with the kernel's own usb_f_mass_storage (2 x 16 KiB buffers)"
+    ["legacy-writeup"]="timer_list source unpatched, write-up settings"
+    ["legacy-ours"]="timer_list source unpatched, our settings"
+    ["patched-ours"]="timer_list source + our hrtimer patch, our settings"
 )
 table=$OUT/table.md
 {

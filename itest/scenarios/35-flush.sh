@@ -27,14 +27,15 @@ fua_write() { # DEV LBA
     sg_raw -s 512 -i "$SCRATCH/fua-block" "$1" 2a 08 $(printf '%02x %02x %02x %02x' $(($2 >> 24 & 255)) $(($2 >> 16 & 255)) $(($2 >> 8 & 255)) $(($2 & 255))) 00 00 01 00 > "$SCRATCH/sg.out" 2>&1
 }
 
-say "--- the drive's promises: a write cache the host does not know of, no FUA"
+say "--- the drive's promises: a write cache, no FUA"
 write_conf 351 image="$img" vendor_id=0x1d6b product_id=0x0351 serial=ITESTFLUSH000351 enumerate_timeout=60
 run_tool 0 up 351
 if expect_drive 0x1d6b 0x0351 ITESTFLUSH000351 "$img" 30; then
     sdisk=$(ls -d /sys/block/"${DISK#/dev/}"/device/scsi_disk/* 2> /dev/null | head -n 1)
-    # usb-storage skips the caching mode page (many sticks crash on it) and assumes write-through; the gadget
-    # reports no DPOFUA, so the host's sd driver sends neither FUA nor SYNCHRONIZE CACHE unless told otherwise
-    assert_eq "write through" "$(cat "$sdisk/cache_type")" "the host's sd assumes a write-through drive"
+    # usb-storage has sd skip MODE SENSE page 8 but ask for all pages (0x3f, 192 bytes), which the gadget answers
+    # with its caching page (WCE=1); the gadget reports no DPOFUA: the host's sd sends SYNCHRONIZE CACHE for a
+    # flush, and never a FUA write
+    assert_eq "write back" "$(cat "$sdisk/cache_type")" "the host's sd sees the drive's write cache"
     assert_eq 0 "$(cat "$sdisk/FUA")" "the host's sd sees no FUA support (DPOFUA clear)"
 
     head -c 262144 /dev/urandom > "$SCRATCH/w1"
@@ -46,8 +47,7 @@ if expect_drive 0x1d6b 0x0351 ITESTFLUSH000351 "$img" 30; then
     assert_true "a completed WRITE is in the image file at once (the host's page cache)" \
         cmp "$SCRATCH/w1" <(dd if="$img" bs=64K skip=16 count=4 status=none)
 
-    say "--- SYNCHRONIZE CACHE: a host that knows of the cache (cache_type 'write back') flushes it"
-    echo "temporary write back" > "$sdisk/cache_type"
+    say "--- SYNCHRONIZE CACHE: an fsync on the host's disk flushes the image"
     f0=$(flushes)
     assert_true "dd 256 KiB at 2 MiB with conv=fsync (the host sends SYNCHRONIZE CACHE)" \
         dd if="$SCRATCH/w1" of="$DISK" bs=64K seek=32 oflag=direct conv=fsync status=none
