@@ -91,6 +91,7 @@ con "INFO ceiling: page-cache read of the image $(grep '^ceiling' "$RES" | awk '
 #   ours-stockms          our dummy_hcd and gadget with the kernel's own usb_f_mass_storage
 #   ours-ms<N>x<K>        our usb_f_mass_storage with num_buffers=N buflen=K KiB
 #   ours-udc:<opts>       our defaults with dummy_hcd options <opts> added (comma-separated k=v)
+#   ours-q:<k=v,...>      our defaults with the host-side disk's queue/ attributes set (max_sectors_kb=256,...)
 cfg_line() {
     case $1 in
         writeup) echo "distro||gms|distro|" ;;
@@ -101,6 +102,7 @@ cfg_line() {
             echo "ours|$OUR_UDC_OPTS|pvug|ours|num_buffers=${v%x*} buflen=$((${v#*x} * 1024))"
             ;;
         ours-udc:*) echo "ours|$OUR_UDC_OPTS $(echo "${1#ours-udc:}" | tr ',' ' ')|pvug|ours|$OUR_MS_OPTS" ;;
+        ours-q:*) echo "ours|$OUR_UDC_OPTS|pvug|ours|$OUR_MS_OPTS" ;;
         legacy-writeup) echo "legacy||gms|distro|" ;;
         legacy-ours) echo "legacy|$OUR_UDC_OPTS|pvug|distro|" ;;
         patched-ours) echo "patched|$OUR_UDC_OPTS|pvug|distro|" ;;
@@ -108,6 +110,13 @@ cfg_line() {
     esac
 }
 
+queue_settings() { # CONFIG DISK: the host-side queue attributes an ours-q: configuration names
+    local kv
+    case $1 in ours-q:*) ;; *) return 0 ;; esac
+    for kv in $(echo "${1#ours-q:}" | tr ',' ' '); do
+        echo "${kv#*=}" > "/sys/block/${2#/dev/}/queue/${kv%%=*}" || con "INFO $1: cannot set queue/${kv%%=*}"
+    done
+}
 find_disk() { # waits up to $1 s for the sd disk behind dummy_hcd
     local i b
     for i in $(seq $(($1 * 10))); do
@@ -262,14 +271,14 @@ teardown() {
     esac
     GADGET_KIND=
     sleep 0.5
-    rmmod usb_f_mass_storage 2> /dev/null || {
-        sleep 2
-        rmmod usb_f_mass_storage
-    }
-    rmmod dummy_hcd 2> /dev/null || {
-        sleep 2
-        rmmod dummy_hcd
-    }
+    local m
+    for m in usb_f_mass_storage dummy_hcd; do # (pve-usb-gadget down may have unloaded them already)
+        [ -d /sys/module/$m ] || continue
+        rmmod $m 2> /dev/null || {
+            sleep 2
+            rmmod $m
+        }
+    done
 }
 
 # CPU time of the whole guest (both sides of the drive run in this one kernel), in seconds:
@@ -316,6 +325,8 @@ for c in $BENCH_CONFIGS; do
         teardown
         continue
     }
+    queue_settings "$c" "$disk"
+    con "INFO $c: host-side queue max_sectors_kb=$(cat /sys/block/${disk#/dev/}/queue/max_sectors_kb) max_hw_sectors_kb=$(cat /sys/block/${disk#/dev/}/queue/max_hw_sectors_kb) read_ahead_kb=$(cat /sys/block/${disk#/dev/}/queue/read_ahead_kb) nr_requests=$(cat /sys/block/${disk#/dev/}/queue/nr_requests)"
     speed=$(usb_speed)
     echo "$c usb_speed_Mbps 1 $speed" >> "$RES"
     echo "$c gadget 1 $GADGET_KIND" >> "$RES"
@@ -323,7 +334,7 @@ for c in $BENCH_CONFIGS; do
 
     # size the runs: about $BENCH_TARGET_S seconds each, from a 4 MiB probe
     probe=$(dd_rate if="$disk" of=/dev/null bs=1M count=4 iflag=direct)
-    mb=$(awk -v p="$probe" -v t="$BENCH_TARGET_S" -v max="$((BENCH_IMG_MB - 16))" 'BEGIN { n = p * t / 1.048576; n = (n >= 32) ? int(n / 16) * 16 : int(n / 4) * 4; if (n < 4) n = 4; if (n > max) n = max; print n }')
+    mb=$(awk -v p="$probe" -v t="$BENCH_TARGET_S" -v min="${BENCH_MIN_MB:-4}" -v max="$((BENCH_IMG_MB - 16))" 'BEGIN { n = p * t / 1.048576; n = (n >= 32) ? int(n / 16) * 16 : int(n / 4) * 4; if (n < min) n = min; if (n > max) n = max; print n }')
     echo "$c probe_MBps 1 $probe" >> "$RES"
     echo "$c run_MiB 1 $mb" >> "$RES"
     con "INFO $c: probe $probe MB/s, runs of $mb MiB"
@@ -378,6 +389,7 @@ for r in $(seq "$BENCH_RUNS"); do
             teardown
             continue
         }
+        queue_settings "$c" "$disk"
         DDMB=${MB[$c]}
         read -r v cpu <<< "$(dd_rate_cpu if="$disk" of=/dev/null bs=1M count="${MB[$c]}" iflag=direct)"
         echo "$c read_MBps $r $v" >> "$RES"
