@@ -233,10 +233,10 @@ ms_from_tarball() { # TARBALL: extracts MS_FILES only
     g=$(dirname "$(dirname "$g")")
     ms_complete "$g" && MS_DIR=$g
 }
-ms_cache_or_download() { # PROBE(0|1): cache of v$KV then v$MM, then a download into the cache
-    local tag c f url ok
-    for tag in "v$KV" "v$MM"; do
-        [ "$tag" = "v$MM" ] && [ "$SUB" = 0 ] && continue
+ms_cache_or_download() { # the cache of the stable tag then the series' .0 tag (as for dummy_hcd.c), a download into it
+    local tag c f url ok tags=("v$KV" "v$MM")
+    [ "$SUB" = 0 ] && tags=("v$MM")
+    for tag in "${tags[@]}"; do
         c=$DUMMY_HCD_CACHE/$tag/mass_storage
         if ms_complete "$c"; then
             MS_DIR=$c MS_ORIGIN="cache $c"
