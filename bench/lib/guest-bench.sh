@@ -413,7 +413,13 @@ idle_measure() { # NAME
     awk -v n="$1" -v a="$c0" -v b="$c1" -v t="$BENCH_IDLE_S" 'BEGIN { printf "%s idle_cpu_s_per_min 1 %.3f\n", n, (b - a) * 60 / t }' >> "$RES"
     awk -v n="$1" -v a="$h0" -v b="$h1" -v t="$BENCH_IDLE_S" 'BEGIN { printf "%s idle_hrtimer_per_min 1 %.0f\n", n, (b - a) * 60 / t }' >> "$RES"
     awk -v n="$1" -v a="$f0" -v b="$f1" -v t="$BENCH_IDLE_S" 'BEGIN { printf "%s idle_fsg_thread_s_per_min 1 %.3f\n", n, (b - a) * 60 / t }' >> "$RES"
-    con "INFO idle $1: $(grep "^$1 idle_" "$RES" | awk '{printf "%s=%s ", $2, $4}')"
+    con "INFO idle $1: $(grep "^$1 idle_" "$RES" | awk '{printf "%s=%s ", $2, $4}')busiest: $(busiest)"
+}
+# the three tasks with the most CPU time so far (comm=seconds), to tell what keeps an idle guest busy
+busiest() {
+    local p
+    for p in /proc/[0-9]*; do awk '{ c = $2; gsub(/[()]/, "", c); printf "%s=%.1f\n", c, ($14 + $15) / 100 }' "$p/stat" 2> /dev/null; done |
+        sort -t= -k2 -rn | head -n 3 | tr '\n' ' '
 }
 if [ "${BENCH_IDLE_S:-0}" -gt 0 ]; then
     for r in 1 2; do # twice, interleaved, so that a burst of host load shows as disagreement

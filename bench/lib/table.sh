@@ -5,6 +5,7 @@ set -uo pipefail
 OUT=$1
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$OUT/meta.env"
+FILE_MB=${FILE_MB:-300}
 R=$OUT/results.txt
 [ -s "$R" ] || {
     echo "table: no results in $OUT" >&2
@@ -24,9 +25,9 @@ declare -A desc=(
 )
 table=$OUT/table.md
 {
-    echo "Kernel $KVER (HZ=$HZ), QEMU $ACCEL, 2 vCPUs, $DATE. Medians of $RUNS runs (MB/s = 10^6 B/s); 300 MB file: median of $FILE_RUNS. Host: $(nproc) cores, load average $LOAD0 before the boot, $LOAD1 after."
+    echo "Kernel $KVER (HZ=$HZ), QEMU $ACCEL, 2 vCPUs, $DATE. Medians of $RUNS runs (MB/s = 10^6 B/s); $FILE_MB MB file: median of $FILE_RUNS. Host: $(nproc) cores, load average $LOAD0 before the boot, $LOAD1 after."
     echo
-    echo "| configuration | USB speed | seq read MB/s | seq write MB/s | read, write / writeup | CPU ms per MB read, write | 300 MB file read | run size |"
+    echo "| configuration | USB speed | seq read MB/s | seq write MB/s | read, write / writeup | CPU ms per MB read, write | $FILE_MB MB file read | run size |"
     echo "|---|---|---:|---:|---:|---:|---:|---:|"
     for c in $CONFIGS; do
         grep -q "^$c " "$R" || {
@@ -38,11 +39,11 @@ table=$OUT/table.md
     done
     echo "| ceiling: page-cache read of the image | | $(med ceiling pagecache_read_MBps) | | | | | |"
     echo
-    echo "- (b) / (a): read $(ratio "$(med ours read_MBps)" "$(med writeup read_MBps)"), write $(ratio "$(med ours write_MBps)" "$(med writeup write_MBps)"), 300 MB file $(ratio "$(med writeup file_read_s)" "$(med ours file_read_s)") faster"
-    echo "- timer_list source, our settings, patched / unpatched: read $(ratio "$(med patched-ours read_MBps)" "$(med legacy-ours read_MBps)"), write $(ratio "$(med patched-ours write_MBps)" "$(med legacy-ours write_MBps)"), 300 MB file $(ratio "$(med legacy-ours file_read_s)" "$(med patched-ours file_read_s)") faster"
-    echo "- patched with our settings / unpatched with the write-up's: read $(ratio "$(med patched-ours read_MBps)" "$(med legacy-writeup read_MBps)"), write $(ratio "$(med patched-ours write_MBps)" "$(med legacy-writeup write_MBps)"), 300 MB file $(ratio "$(med legacy-writeup file_read_s)" "$(med patched-ours file_read_s)") faster"
+    echo "- (b) / (a): read $(ratio "$(med ours read_MBps)" "$(med writeup read_MBps)"), write $(ratio "$(med ours write_MBps)" "$(med writeup write_MBps)"), $FILE_MB MB file $(ratio "$(med writeup file_read_s)" "$(med ours file_read_s)") faster"
+    echo "- timer_list source, our settings, patched / unpatched: read $(ratio "$(med patched-ours read_MBps)" "$(med legacy-ours read_MBps)"), write $(ratio "$(med patched-ours write_MBps)" "$(med legacy-ours write_MBps)"), $FILE_MB MB file $(ratio "$(med legacy-ours file_read_s)" "$(med patched-ours file_read_s)") faster"
+    echo "- patched with our settings / unpatched with the write-up's: read $(ratio "$(med patched-ours read_MBps)" "$(med legacy-writeup read_MBps)"), write $(ratio "$(med patched-ours write_MBps)" "$(med legacy-writeup write_MBps)"), $FILE_MB MB file $(ratio "$(med legacy-writeup file_read_s)" "$(med patched-ours file_read_s)") faster"
     bad=$(grep ' file_sha_ok 1 NO' "$R" | awk '{print $1}' | tr '\n' ' ' || true)
-    echo "- the 300 MB file's sha256 was checked through every configuration that read it whole${bad:+; MISMATCH: $bad}"
+    echo "- the $FILE_MB MB file's sha256 was checked through every configuration that read it whole${bad:+; MISMATCH: $bad}"
     echo "- gadget for 'ours': $(one ours gadget) (phase 1)"
     echo
     echo "Individual runs (MB/s):"
