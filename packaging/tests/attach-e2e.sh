@@ -4,21 +4,9 @@
 # (mvn -B -DskipTests package). Ends with "N passed, N failed"; exits non-zero on a failure.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-ROOT=$PWD
-JAR=${PVE_USB_GADGET_TEST_JAR:-$ROOT/target/pve-usb-gadget.jar}
-# shellcheck source=../../testlib/checks.sh
-. "$ROOT/testlib/checks.sh"
-if [ ! -f "$JAR" ]; then
-    fail "jar $JAR exists (run mvn -B -DskipTests package first)"
-    finish
-fi
-
-T=$(mktemp -d /tmp/pve-usb-gadget-e2e.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-export FAKE_PVE_STATE=$T/pve
-mkdir -p "$T/pve/vm" "$T/vz" "$T/etc" "$T/sys" "$T/cfs" "$T/images" "$T/bin"
-cp packaging/tests/fake-pve/qm packaging/tests/fake-pve/pvesm "$T/bin/"
-export PATH=$T/bin:$PATH
+# shellcheck source=e2e-lib.sh
+. packaging/tests/e2e-lib.sh e2e
+mkdir -p "$T/pve/vm" "$T/vz" "$T/etc" "$T/sys" "$T/cfs" "$T/images"
 echo "local dir active $T/vz" > "$T/pve/storages"
 echo "nfs-off nfs inactive $T/nfs" >> "$T/pve/storages"
 HOOK=local:snippets/pve-usb-gadget-hook

@@ -44,6 +44,12 @@ final class AttachCommand extends BaseCommand {
             description = "Leave the VM's hookscript alone (it chains ours: see the message attach gives).")
     boolean keepHookscript;
 
+    @Option(names = "--mapping", paramLabel = "ID", arity = "0..1", fallbackValue = "",
+            description = "Pass the drive through a cluster USB resource mapping (created or updated with an entry "
+                    + "for every node; default ID pve-usb-gadget-<vmid>) as usbN: mapping=ID: offline migration "
+                    + "without --force, and usable by non-root users with Mapping.Use.")
+    String mapping;
+
     @Option(names = "--vendor-id", paramLabel = "0xVVVV", description = "For a new config: as init.")
     String vendorId;
 
@@ -64,7 +70,7 @@ final class AttachCommand extends BaseCommand {
         DriveSetup setup = services().driveSetup();
         DriveSetup.AttachPlan planned = setup.planAttach(new DriveSetup.AttachRequest(id, image,
                 new NewConfig(image, vendorId, productId, serial), Optional.ofNullable(usbSlot),
-                Optional.ofNullable(snippets), keepHookscript, force));
+                Optional.ofNullable(snippets), keepHookscript, force, Optional.ofNullable(mapping)));
         if (args.dryRun) {
             out().print(planned.plan().toShellScript("attach " + id));
             return 0;
@@ -83,8 +89,10 @@ final class AttachCommand extends BaseCommand {
         }
         planned.hookPath().ifPresent(path -> out().println("installed hookscript " + planned.hookVolume().get()
                 + " (" + path + ")"));
+        planned.mappingCall().ifPresent(call -> out().println("ran " + call.describe()));
         VmWiring.Change change = planned.change();
         change.notes().forEach(note -> out().println("note: " + note));
+        planned.clusterNotes().forEach(note -> out().println("note: " + note));
         if (change.isEmpty()) {
             out().println("VM " + id + " already has " + change.slot().orElse("its usbN") + " first in its boot order"
                     + (keepHookscript ? "" : " and the hookscript"));

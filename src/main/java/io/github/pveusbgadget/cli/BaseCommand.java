@@ -19,6 +19,11 @@ abstract class BaseCommand implements Callable<Integer> {
         return spec.commandLine().getOut();
     }
 
+    /** Standard error: the task log, and where progress is drawn on a terminal. */
+    PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
     static VmId vmId(String text) {
         return VmId.parse(text);
     }

@@ -6,6 +6,7 @@ import io.github.pveusbgadget.host.CommandRunner;
 import io.github.pveusbgadget.host.ExecCommandRunner;
 import io.github.pveusbgadget.host.Ticker;
 import io.github.pveusbgadget.plan.FaultInjector;
+import java.io.Console;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
@@ -54,6 +55,22 @@ public record Environment(FileSystem fileSystem, GadgetFs gadgetFs, CommandRunne
         return new Environment(fs, new KernelGadgetFs(), new ExecCommandRunner(variables.get("PATH")), Ticker.SYSTEM,
                 SecureRandom::new, FaultInjector.NONE, Clock.systemUTC(), variables, System.getProperty("user.name"),
                 fs.getPath(System.getProperty("user.home")), fs.getPath(System.getProperty("java.io.tmpdir")),
-                System.console() != null);
+                onTerminal());
+    }
+
+    /**
+     * Whether standard input and output are a terminal. Java 22 to 24 give a console on a pipe too, and say whether
+     * it is a terminal with {@code Console.isTerminal()} (Java 22+, asked by name: the build targets 17).
+     */
+    private static boolean onTerminal() {
+        Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException e) {
+            return true; // before Java 22 there is a console only on a terminal
+        }
     }
 }

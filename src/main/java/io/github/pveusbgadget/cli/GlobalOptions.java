@@ -33,6 +33,12 @@ public final class GlobalOptions {
             description = "The host-wide lock serializing up and down (default: ${DEFAULT-VALUE}).")
     String lockFile;
 
+    @Option(names = "--pmxcfs", paramLabel = "DIR", scope = ScopeType.INHERIT, hidden = true,
+            defaultValue = "/etc/pve",
+            description = "Where Proxmox's cluster file system is mounted (default: ${DEFAULT-VALUE}); a test seam "
+                    + "for simulated clusters.")
+    String pmxcfs;
+
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
             description = "Debug output: every check, command and its output.")
     boolean verbose;

@@ -8,6 +8,7 @@ import io.github.pveusbgadget.imagebuild.ImageRequest;
 import io.github.pveusbgadget.imagebuild.NetworkSettings;
 import io.github.pveusbgadget.imagebuild.UpdateRoom;
 import io.github.pveusbgadget.imagebuild.VolumeLabel;
+import io.github.pveusbgadget.progress.Progress;
 import java.nio.file.Path;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -92,8 +93,11 @@ final class ImageCreateCommand extends BaseCommand {
                 services().environment().random().get().nextInt());
         ImageGuard.refuseReplacing(output, services().snapshot().gadgets());
         Environment environment = services().environment();
+        // Progress on a terminal only, and never in a dry run: its script is the output.
+        Progress progress = dryRun ? Progress.NONE
+                : Progress.on(environment.console(), err(), () -> TerminalWidth.of(environment));
         ImageCreation creation = new ImageCreation(environment.runner(), out(), ImageBuilder.tempRoot(
-                environment.variable("TMPDIR"), environment.tmpDir()), environment.console());
+                environment.variable("TMPDIR"), environment.tmpDir()), progress);
         ImageCreation.Source from = new ImageCreation.Source(source.zip, source.version, source.latest, index.url(),
                 index.prerelease, cacheDir != null ? cacheDir : ImageCreation.defaultCacheDir(environment.user(),
                         environment.variable("XDG_CACHE_HOME"), environment.home()));

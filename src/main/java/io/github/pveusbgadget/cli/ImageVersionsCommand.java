@@ -3,6 +3,7 @@ package io.github.pveusbgadget.cli;
 import io.github.pveusbgadget.imagebuild.ByteSize;
 import io.github.pveusbgadget.imagebuild.ReleaseIndex;
 import io.github.pveusbgadget.imagebuild.ZipDownloader;
+import io.github.pveusbgadget.progress.Progress;
 import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;
@@ -18,7 +19,7 @@ final class ImageVersionsCommand extends BaseCommand {
 
     @Override
     public Integer call() {
-        ReleaseIndex releases = new ZipDownloader(out(), false).index(index.url());
+        ReleaseIndex releases = new ZipDownloader(out(), Progress.NONE).index(index.url());
         List<ReleaseIndex.Release> offered = releases.offered(index.prerelease);
         if (offered.isEmpty()) {
             out().println("no stable release in " + index.url() + "; --prerelease lists the others");

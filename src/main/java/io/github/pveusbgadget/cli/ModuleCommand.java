@@ -1,14 +1,16 @@
 package io.github.pveusbgadget.cli;
 
-import io.github.pveusbgadget.host.CommandRunner;
-import io.github.pveusbgadget.plan.Plan;
-import io.github.pveusbgadget.plan.PlanExecutor;
-
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.github.pveusbgadget.ToolException;
+import io.github.pveusbgadget.host.CommandRunner;
+import io.github.pveusbgadget.module.KernelModuleState;
 import io.github.pveusbgadget.module.KernelRelease;
 import io.github.pveusbgadget.module.ModuleBuildPlanner;
 import io.github.pveusbgadget.module.ModuleInspector;
 import io.github.pveusbgadget.module.ModuleStatusReport;
+import io.github.pveusbgadget.plan.Plan;
+import io.github.pveusbgadget.plan.PlanExecutor;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -45,15 +47,49 @@ final class ModuleCommand extends BaseCommand {
     /** {@code module status [--kernel K]}. */
     @Command(name = "status", mixinStandardHelpOptions = true,
             description = "Per installed kernel: headers, whether dummy_hcd is built and installed, from which "
-                    + "source, what a build would use, and what to run. Exit 1 when the running kernel (or K) has "
-                    + "no dummy_hcd.")
+                    + "source, what a build would use, and what to run (--json: the same for scripts). Exit 1 when "
+                    + "the running kernel (or K) has no dummy_hcd.")
     static final class Status extends BaseCommand {
         @Option(names = "--kernel", paramLabel = "K", description = "Only this kernel (as 'uname -r' prints it).")
         String kernel;
 
+        @Option(names = "--json", description = "Print JSON for scripts.")
+        boolean json;
+
         @Override
         public Integer call() {
-            return new ModuleStatusReport(inspector(services())).print(out(), kernel(kernel));
+            ModuleStatusReport report = new ModuleStatusReport(inspector(services()));
+            if (!json) {
+                return report.print(out(), kernel(kernel));
+            }
+            ModuleStatusReport.Report found = report.report(kernel(kernel));
+            JsonOutput.printArray(out(), found.kernels(), (generator, state) -> writeKernel(generator, state, report));
+            // What is not a kernel of the list is said on standard error, as the tool's other problems are.
+            if (found.kernels().isEmpty()) {
+                err().println("pve-usb-gadget: " + report.noKernelProblem());
+            }
+            found.runningWithoutModules().ifPresent(running -> err().println("pve-usb-gadget: "
+                    + report.withoutModulesProblem(running)));
+            return found.exitCode();
+        }
+
+        private static void writeKernel(JsonGenerator out, KernelModuleState s, ModuleStatusReport report)
+                throws IOException {
+            out.writeStringField("kernel", s.kernel().toString());
+            out.writeBooleanField("running", s.running());
+            out.writeBooleanField("kernel_installed", s.kernelPresent());
+            out.writeStringField("linux", s.upstream().toString());
+            out.writeStringField("linux_from", s.upstreamFrom());
+            out.writeBooleanField("headers", s.headers());
+            out.writeStringField("headers_package", s.kernel().headersPackage());
+            out.writeStringField("dummy_hcd", s.dkmsModule().isPresent() ? "dkms"
+                    : s.inTreeModule().isPresent() ? "kernel" : "missing");
+            out.writeStringField("module", s.dkmsModule().or(s::inTreeModule).map(Path::toString).orElse(""));
+            out.writeStringField("dkms_state", s.dkmsState());
+            out.writeStringField("built_from", s.builtFrom().orElse(""));
+            out.writeStringField("next_source", s.nextSource().description());
+            out.writeBooleanField("next_source_usable", s.nextSource().usable());
+            out.writeStringField("todo", report.todo(s).orElse(""));
         }
     }
 

@@ -4,6 +4,7 @@ import io.github.pveusbgadget.config.ConfigKey;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -81,6 +82,9 @@ public final class RootCommand implements Runnable {
         if (root.getSubcommands().containsKey("image")) {
             hideHostOptions(root.getSubcommands().get("image"));
         }
+        // Path options resolve in the environment's file system (picocli's own converter uses the default one);
+        // registered once the subcommands are added, which is what picocli applies it to.
+        root.registerConverter(Path.class, environment.fileSystem()::getPath);
         return root;
     }
 

@@ -15,6 +15,7 @@ import io.github.pveusbgadget.kernel.KernelModules;
 import io.github.pveusbgadget.module.DummyHcdAdvice;
 import io.github.pveusbgadget.module.ModuleInspector;
 import io.github.pveusbgadget.plan.PlanExecutor;
+import io.github.pveusbgadget.proxmox.Cluster;
 import io.github.pveusbgadget.proxmox.ClusterFs;
 import io.github.pveusbgadget.wiring.DriveSetup;
 import java.nio.file.Files;
@@ -28,6 +29,7 @@ public final class Services {
     private final ConfigStore store;
     private final KernelModules modules;
     private final ImageGuard imageGuard;
+    private final Optional<Path> pmxcfs;
 
     Services(Environment environment, GlobalOptions options) {
         this.environment = environment;
@@ -36,7 +38,7 @@ public final class Services {
         requireDirectoryIfPresent("--sysfs", fs.getPath(options.sysfs));
         this.roots = new HostRoots(fs.getPath(options.configfs), fs.getPath(options.sysfs), fs.getPath(options.proc),
                 fs.getPath(options.dev), fs.getPath(options.lockFile));
-        Optional<Path> pmxcfs = ClusterFs.mountPoint(roots, fs);
+        this.pmxcfs = ClusterFs.mountPoint(roots, fs.getPath(options.pmxcfs));
         Path configDir = Optional.ofNullable(options.configDir)
                 .or(() -> environment.variable("PVE_USB_GADGET_CONFIG_DIR"))
                 .map(fs::getPath)
@@ -70,6 +72,11 @@ public final class Services {
         return roots;
     }
 
+    /** This node's view of its cluster (none without pmxcfs). */
+    public Cluster cluster() {
+        return new Cluster(pmxcfs, pmxcfs.flatMap(pve -> ClusterFs.nodeName(roots, pve)));
+    }
+
     public ConfigStore store() {
         return store;
     }
@@ -89,7 +96,7 @@ public final class Services {
 
     public DriveSetup driveSetup() {
         return new DriveSetup(store, environment.runner(), environment.fileSystem(), this::snapshot,
-                environment.random());
+                environment.random(), cluster());
     }
 
     public GadgetLifecycle lifecycle() {

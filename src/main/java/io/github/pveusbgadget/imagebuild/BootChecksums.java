@@ -1,6 +1,7 @@
 package io.github.pveusbgadget.imagebuild;
 
 import io.github.pveusbgadget.ToolException;
+import io.github.pveusbgadget.progress.Progress;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -34,6 +35,11 @@ public final class BootChecksums {
      * @return the files verified, and a warning for each file unRAID's boot checks that has no .sha256
      */
     public static Result verify(UnraidZip zip, String source) {
+        return verify(zip, source, Progress.NONE);
+    }
+
+    /** As {@link #verify(UnraidZip, String)}, showing the reading of each file on {@code progress}. */
+    public static Result verify(UnraidZip zip, String source, Progress progress) {
         List<String> verified = new ArrayList<>();
         for (String sums : zip.names()) {
             String lower = sums.toLowerCase(Locale.ROOT);
@@ -48,7 +54,7 @@ public final class BootChecksums {
             }
             String expected = zip.text(sums).strip().toLowerCase(Locale.ROOT);
             expected = expected.length() > 64 ? expected.substring(0, 64) : expected;
-            String actual = sha256(zip, entry.get(), source);
+            String actual = sha256(zip, entry.get(), source, progress);
             if (!actual.equals(expected)) {
                 throw ToolException.badInput(source + ": " + entry.get() + " does not match " + sums + " (sha256 "
                         + actual + ", " + sums + " says " + (expected.isEmpty() ? "nothing" : expected) + "), so "
@@ -65,10 +71,10 @@ public final class BootChecksums {
         return new Result(verified, unchecked);
     }
 
-    /** As {@link #verify(UnraidZip, String)} for the zip file {@code zipFile}: the line for the log. */
-    public static String verify(Path zipFile, String source) {
+    /** As {@link #verify(UnraidZip, String, Progress)} for the zip file {@code zipFile}: the line for the log. */
+    public static String verify(Path zipFile, String source, Progress progress) {
         try (UnraidZip zip = UnraidZip.open(zipFile)) {
-            return verify(zip, source).account();
+            return verify(zip, source, progress).account();
         }
     }
 
@@ -90,10 +96,11 @@ public final class BootChecksums {
         }
     }
 
-    private static String sha256(UnraidZip zip, String name, String source) {
+    private static String sha256(UnraidZip zip, String name, String source, Progress progress) {
         MessageDigest digest = Checksum.digest("SHA-256");
-        try (OutputStream sink = new DigestOutputStream(OutputStream.nullOutputStream(), digest)) {
-            zip.copy(name, sink, Long.MAX_VALUE);
+        try (OutputStream sink = new DigestOutputStream(OutputStream.nullOutputStream(), digest);
+             Progress.Meter meter = progress.start("checking " + name, zip.size(name))) {
+            zip.copy(name, sink, Long.MAX_VALUE, meter::advance);
         } catch (IOException e) {
             throw ToolException.badInput(source + ": cannot read " + name + " (" + e.getMessage() + "); the zip is "
                     + "damaged: download it again");

@@ -2,6 +2,7 @@ package io.github.pveusbgadget.imagebuild;
 
 import io.github.pveusbgadget.plan.Shell;
 
+import io.github.pveusbgadget.progress.Progress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -48,11 +49,18 @@ public final class Checksum {
 
     /** Both digests of {@code file}, in one pass. */
     public static Digests of(Path file) throws IOException {
+        return of(file, Progress.NONE);
+    }
+
+    /** As {@link #of(Path)}, showing the reading on {@code progress}. */
+    public static Digests of(Path file, Progress progress) throws IOException {
         Checksum checksum = new Checksum();
         byte[] buffer = new byte[1 << 20];
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = Files.newInputStream(file);
+             Progress.Meter meter = progress.start("checking " + file.getFileName(), Files.size(file))) {
             for (int n; (n = in.read(buffer)) > 0; ) {
                 checksum.update(buffer, 0, n);
+                meter.advance(n);
             }
         }
         return checksum.digests();

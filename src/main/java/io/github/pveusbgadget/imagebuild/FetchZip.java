@@ -28,6 +28,7 @@ public record FetchZip(ZipDownloader downloader, ReleaseIndex.Release release, P
 
     @Override
     public void apply(Object context) {
-        downloader.fetch(release, cache, zip -> BootChecksums.verify(zip, "the download of " + release.url()));
+        downloader.fetch(release, cache, zip -> BootChecksums.verify(zip, "the download of " + release.url(),
+                downloader.progress()));
     }
 }

@@ -5,6 +5,7 @@ import io.github.pveusbgadget.host.CommandResult;
 import io.github.pveusbgadget.host.CommandRunner;
 import io.github.pveusbgadget.plan.Plan;
 import io.github.pveusbgadget.plan.PlanExecutor;
+import io.github.pveusbgadget.progress.Progress;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -41,12 +42,17 @@ public final class ImageBuilder {
     private final CommandRunner runner;
     private final PrintWriter log;
     private final Path tempRoot;
+    private final Progress progress;
 
-    /** @param tempRoot where the small files are unpacked ({@link #tempRoot}) */
-    public ImageBuilder(CommandRunner runner, PrintWriter log, Path tempRoot) {
+    /**
+     * @param tempRoot where the small files are unpacked ({@link #tempRoot})
+     * @param progress how the long steps show progress
+     */
+    public ImageBuilder(CommandRunner runner, PrintWriter log, Path tempRoot, Progress progress) {
         this.runner = runner;
         this.tempRoot = tempRoot;
         this.log = log;
+        this.progress = progress;
     }
 
     /** Checks the request against the zip and the host; nothing is written. Exit 2/1 with the fix otherwise. */
@@ -185,7 +191,7 @@ public final class ImageBuilder {
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             work = Files.createTempDirectory(tempRoot, "pve-usb-gadget-image-");
-            PlanExecutor.quiet(new ImageWork(runner, log, work)).apply("image create", plan);
+            PlanExecutor.quiet(new ImageWork(runner, log, work, progress)).apply("image create", plan);
             long allocated = allocatedBytes(output);
             log.println(String.format(Locale.ROOT, "done: %s (%s, %s allocated) in %.1f s", output,
                     ByteSize.format(request.size()), allocated < 0 ? "?" : ByteSize.format(allocated),

@@ -3,6 +3,7 @@ package io.github.pveusbgadget.imagebuild;
 import io.github.pveusbgadget.host.CommandRunner;
 import io.github.pveusbgadget.plan.Plan;
 import io.github.pveusbgadget.plan.PlanExecutor;
+import io.github.pveusbgadget.progress.Progress;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -25,16 +26,16 @@ public final class ImageCreation {
 
     private final PrintWriter out;
     private final ImageBuilder builder;
-    private final boolean terminal;
+    private final Progress progress;
 
     /**
      * @param tempRoot where the small files are unpacked ({@link ImageBuilder#tempRoot})
-     * @param terminal whether the output is a terminal (downloads then show progress)
+     * @param progress how the download and the build show progress ({@link Progress#NONE} off a terminal)
      */
-    public ImageCreation(CommandRunner runner, PrintWriter out, Path tempRoot, boolean terminal) {
+    public ImageCreation(CommandRunner runner, PrintWriter out, Path tempRoot, Progress progress) {
         this.out = out;
-        this.builder = new ImageBuilder(runner, out, tempRoot);
-        this.terminal = terminal;
+        this.builder = new ImageBuilder(runner, out, tempRoot, progress);
+        this.progress = progress;
     }
 
     /**
@@ -63,7 +64,7 @@ public final class ImageCreation {
         }
         try (UnraidZip zip = UnraidZip.open(zipPath)) {
             builder.check(request, zip, false);
-            notes(request, source, zip).forEach(plan::note);
+            notes(request, source, zip, Progress.NONE).forEach(plan::note);
             return plan.addAll(builder.plan(request, zipPath, zip)).toShellScript("image create");
         }
     }
@@ -79,7 +80,7 @@ public final class ImageCreation {
         try (UnraidZip zip = UnraidZip.open(zipPath)) {
             builder.check(request, zip, true);
             // The notes verify the boot checksums: a refusal must come before anything is printed, so it is one line.
-            List<String> notes = notes(request, source, zip);
+            List<String> notes = notes(request, source, zip, progress);
             out.println("zip " + zipPath + ": unRAID" + zip.version().map(v -> " " + v).orElse("") + " layout, "
                     + zip.fileCount() + " files, " + ByteSize.format(zip.contentBytes()));
             notes.forEach(out::println);
@@ -88,17 +89,17 @@ public final class ImageCreation {
     }
 
     /** What the user should know of the zip: its bz*.sha256 checks (of a --zip), and too little update room. */
-    private static List<String> notes(ImageRequest request, Source source, UnraidZip zip) {
+    private static List<String> notes(ImageRequest request, Source source, UnraidZip zip, Progress progress) {
         List<String> notes = new ArrayList<>();
         if (source.zip() != null) {
-            notes.add(BootChecksums.verify(zip, "--zip " + zip.source()).account());
+            notes.add(BootChecksums.verify(zip, "--zip " + zip.source(), progress).account());
         }
         UpdateRoom.warning(request.size(), zip).ifPresent(w -> notes.add("warning: " + w));
         return notes;
     }
 
     private FetchZip fetchStep(Source source, boolean dryRun) {
-        ZipDownloader downloader = new ZipDownloader(out, terminal && !dryRun);
+        ZipDownloader downloader = new ZipDownloader(out, dryRun ? Progress.NONE : progress);
         ReleaseIndex index = downloader.index(source.indexUrl());
         ReleaseIndex.Release release = source.latest() ? index.latest(source.prerelease())
                 : index.version(source.version(), source.prerelease());

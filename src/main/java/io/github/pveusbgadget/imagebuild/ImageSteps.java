@@ -4,6 +4,7 @@ import io.github.pveusbgadget.ToolException;
 import io.github.pveusbgadget.host.CommandResult;
 import io.github.pveusbgadget.plan.Shell;
 import io.github.pveusbgadget.plan.Step;
+import io.github.pveusbgadget.progress.Progress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -99,7 +100,9 @@ final class ImageSteps {
 
         @Override
         public void apply(ImageWork work) {
-            run(work, "mkfs.fat", command, TOOL_TIMEOUT);
+            try (Progress.Meter meter = work.progress().start("formatting FAT32", Progress.UNKNOWN)) {
+                run(work, "mkfs.fat", command, TOOL_TIMEOUT);
+            }
             work.log().println("formatted FAT32 '" + label + "', " + ByteSize.format(clusterBytes) + " clusters");
         }
     }
@@ -155,21 +158,27 @@ final class ImageSteps {
             Path files = work.dir().resolve("files");
             Files.createDirectories(files);
             List<String> large = zip.largeFiles(ImageBuilder.STREAM_THRESHOLD, network);
-            long bytes = zip.extractTo(files, network, dataBytes, Set.copyOf(large));
-            List<String> labelled = SyslinuxLabel.writeInto(files, zip, label);
-            List<String> copy = new ArrayList<>(List.of("env", ImageBuilder.MTOOLS_ENV, "mcopy", "-s", "-Q", "-m",
-                    "-i", image(partial)));
-            try (DirectoryStream<Path> top = Files.newDirectoryStream(files)) {
-                List<String> names = new ArrayList<>();
-                top.forEach(p -> names.add(p.toString()));
-                names.sort(null);
-                copy.addAll(names);
-            }
-            copy.add("::/");
-            run(work, "mcopy", copy, Duration.ofMinutes(2).plusSeconds(bytes / (20 * ByteSize.MIB)));
-            Path pipes = Files.createDirectory(work.dir().resolve("pipes"));
-            for (int i = 0; i < large.size(); i++) {
-                bytes += stream(work, zip, large.get(i), pipes.resolve("pipe" + i), partial);
+            long total = zip.contentBytes() + (zip.copiesLdlinux()
+                    ? zip.fileAt("syslinux/ldlinux.c32").map(zip::size).orElse(0L) : 0);
+            long bytes;
+            List<String> labelled;
+            try (Progress.Meter meter = work.progress().start("copying files", total)) {
+                bytes = zip.extractTo(files, network, dataBytes, Set.copyOf(large), meter::advance);
+                labelled = SyslinuxLabel.writeInto(files, zip, label);
+                List<String> copy = new ArrayList<>(List.of("env", ImageBuilder.MTOOLS_ENV, "mcopy", "-s", "-Q",
+                        "-m", "-i", image(partial)));
+                try (DirectoryStream<Path> top = Files.newDirectoryStream(files)) {
+                    List<String> names = new ArrayList<>();
+                    top.forEach(p -> names.add(p.toString()));
+                    names.sort(null);
+                    copy.addAll(names);
+                }
+                copy.add("::/");
+                run(work, "mcopy", copy, Duration.ofMinutes(2).plusSeconds(bytes / (20 * ByteSize.MIB)));
+                Path pipes = Files.createDirectory(work.dir().resolve("pipes"));
+                for (int i = 0; i < large.size(); i++) {
+                    bytes += stream(work, zip, large.get(i), pipes.resolve("pipe" + i), partial, meter);
+                }
             }
             work.log().println("copied " + zip.fileCount() + " files (" + ByteSize.format(bytes) + ")"
                     + (zip.renamesEfi() ? ", EFI- renamed EFI" : "")
@@ -207,8 +216,11 @@ final class ImageSteps {
         public void apply(ImageWork work) throws IOException {
             Path installer = work.dir().resolve("syslinux-installer");
             zip.extractInstaller(installer);
-            run(work, "the zip's " + zip.installer(), List.of("env", ImageBuilder.MTOOLS_ENV, installer.toString(),
-                    "-i", "-f", "-t", String.valueOf(PartitionTable.START_BYTES), partial.toString()), TOOL_TIMEOUT);
+            try (Progress.Meter meter = work.progress().start("installing syslinux", Progress.UNKNOWN)) {
+                run(work, "the zip's " + zip.installer(), List.of("env", ImageBuilder.MTOOLS_ENV,
+                        installer.toString(), "-i", "-f", "-t", String.valueOf(PartitionTable.START_BYTES),
+                        partial.toString()), TOOL_TIMEOUT);
+            }
             work.log().println("installed the zip's syslinux (" + zip.installer() + ") into the partition's boot "
                     + "sector");
         }
@@ -253,7 +265,9 @@ final class ImageSteps {
                             + "after the syslinux installer ran", null);
                 }
                 syncBackupBootSector(file, boot);
-                file.force(true);
+                try (Progress.Meter meter = work.progress().start("flushing the image to disk", Progress.UNKNOWN)) {
+                    file.force(true);
+                }
             }
             work.log().println("wrote the zip's mbr.bin into the first 440 bytes; partition table intact");
         }
@@ -289,8 +303,8 @@ final class ImageSteps {
      *
      * @return bytes copied
      */
-    private static long stream(ImageWork work, UnraidZip zip, String name, Path pipe, Path partial)
-            throws IOException {
+    private static long stream(ImageWork work, UnraidZip zip, String name, Path pipe, Path partial,
+                               Progress.Meter meter) throws IOException {
         run(work, "mkfifo", List.of("mkfifo", "-m", "600", pipe.toString()), TOOL_TIMEOUT);
         // mcopy -m gives the file the pipe's time stamp. Java would open the pipe to set it (and block): touch -c
         // sets it by path. Cosmetic, so a failure is ignored.
@@ -301,7 +315,7 @@ final class ImageSteps {
         RuntimeException[] error = new RuntimeException[1];
         Thread writer = new Thread(() -> {
             try (OutputStream out = Files.newOutputStream(pipe)) {
-                copied[0] = zip.copy(name, out, Long.MAX_VALUE);
+                copied[0] = zip.copy(name, out, Long.MAX_VALUE, meter::advance);
             } catch (IOException e) {
                 failure[0] = e;
             } catch (RuntimeException e) {

@@ -1,12 +1,11 @@
 package io.github.pveusbgadget.imagebuild;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
+import static io.github.pveusbgadget.json.JsonTree.text;
+
 import io.github.pveusbgadget.ToolException;
+import io.github.pveusbgadget.json.JsonTree;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -67,9 +66,8 @@ public final class ReleaseIndex {
 
     public static ReleaseIndex parse(String source, String json) {
         List<Release> releases = new ArrayList<>();
-        try (JsonParser parser = new JsonFactory().createParser(json)) {
-            Object root = value(parser, parser.nextToken());
-            collect(root, "", releases);
+        try {
+            collect(JsonTree.parse(json), "", releases);
         } catch (IOException | RuntimeException e) {
             if (e instanceof ToolException tool) {
                 throw tool;
@@ -194,49 +192,4 @@ public final class ReleaseIndex {
                 text(o, "basefile"), ownBranch.isEmpty() ? branch : ownBranch));
     }
 
-    private static String text(Map<String, Object> o, String key) {
-        Object value = o.get(key);
-        return value == null ? "" : value.toString().strip();
-    }
-
-    private static Object value(JsonParser parser, JsonToken token) throws IOException {
-        if (token == null) {
-            throw new IOException("empty document");
-        }
-        switch (token) {
-            case START_ARRAY -> {
-                List<Object> list = new ArrayList<>();
-                for (JsonToken t = parser.nextToken(); t != JsonToken.END_ARRAY; t = parser.nextToken()) {
-                    if (t == null) {
-                        throw new IOException("unexpected end of document");
-                    }
-                    list.add(value(parser, t));
-                }
-                return list;
-            }
-            case START_OBJECT -> {
-                Map<String, Object> map = new LinkedHashMap<>();
-                for (JsonToken t = parser.nextToken(); t != JsonToken.END_OBJECT; t = parser.nextToken()) {
-                    if (t != JsonToken.FIELD_NAME) {
-                        throw new IOException("unexpected end of document");
-                    }
-                    String name = parser.currentName();
-                    map.put(name, value(parser, parser.nextToken()));
-                }
-                return map;
-            }
-            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
-                return parser.getNumberValue();
-            }
-            case VALUE_STRING -> {
-                return parser.getText();
-            }
-            case VALUE_TRUE, VALUE_FALSE -> {
-                return parser.getBooleanValue();
-            }
-            default -> {
-                return null;
-            }
-        }
-    }
 }

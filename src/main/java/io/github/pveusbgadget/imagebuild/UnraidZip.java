@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.LongConsumer;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -287,11 +288,15 @@ public final class UnraidZip implements AutoCloseable {
      * @return bytes written
      */
     public long extractTo(Path root, NetworkSettings network, long limit) throws IOException {
-        return extractTo(root, network, limit, Set.of());
+        return extractTo(root, network, limit, Set.of(), bytes -> { });
     }
 
-    /** As {@link #extractTo(Path, NetworkSettings, long)}, leaving out the zip files named in {@code skip}. */
-    public long extractTo(Path root, NetworkSettings network, long limit, Set<String> skip) throws IOException {
+    /**
+     * As {@link #extractTo(Path, NetworkSettings, long)}, leaving out the zip files named in {@code skip}, telling
+     * {@code copied} of every block of bytes written.
+     */
+    public long extractTo(Path root, NetworkSettings network, long limit, Set<String> skip, LongConsumer copied)
+            throws IOException {
         long written = 0;
         for (String dir : directories) {
             Files.createDirectories(root.resolve(target(dir)));
@@ -303,7 +308,7 @@ public final class UnraidZip implements AutoCloseable {
             Path file = root.resolve(target(e.getKey()));
             Files.createDirectories(file.getParent());
             try (OutputStream out = Files.newOutputStream(file)) {
-                written += copy(e.getKey(), out, limit - written);
+                written += copy(e.getKey(), out, limit - written, copied);
             }
             if (e.getValue().getLastModifiedTime() != null) {
                 Files.setLastModifiedTime(file, e.getValue().getLastModifiedTime());
@@ -313,7 +318,7 @@ public final class UnraidZip implements AutoCloseable {
             String ldlinux = find(files, "syslinux/ldlinux.c32").orElseThrow();
             Path copy = root.resolve("ldlinux.c32");
             try (OutputStream out = Files.newOutputStream(copy)) {
-                written += copy(ldlinux, out, limit - written);
+                written += copy(ldlinux, out, limit - written, copied);
             }
             if (files.get(ldlinux).getLastModifiedTime() != null) {
                 Files.setLastModifiedTime(copy, files.get(ldlinux).getLastModifiedTime());
@@ -325,6 +330,7 @@ public final class UnraidZip implements AutoCloseable {
             byte[] text = network.render(networkConfig().orElse(null)).getBytes(StandardCharsets.UTF_8);
             Files.write(cfg, text);
             written += text.length;
+            copied.accept(text.length);
         }
         return written;
     }
@@ -349,6 +355,11 @@ public final class UnraidZip implements AutoCloseable {
 
     /** Copies the zip file {@code name} to {@code out}; an error past {@code limit} bytes. */
     public long copy(String name, OutputStream out, long limit) throws IOException {
+        return copy(name, out, limit, bytes -> { });
+    }
+
+    /** As {@link #copy(String, OutputStream, long)}, telling {@code copied} of every block of bytes written. */
+    public long copy(String name, OutputStream out, long limit, LongConsumer copied) throws IOException {
         long written = 0;
         byte[] buffer = new byte[1 << 16];
         try (InputStream in = zip.getInputStream(files.get(name))) {
@@ -359,6 +370,7 @@ public final class UnraidZip implements AutoCloseable {
                             + "larger --size");
                 }
                 out.write(buffer, 0, n);
+                copied.accept(n);
             }
         }
         return written;

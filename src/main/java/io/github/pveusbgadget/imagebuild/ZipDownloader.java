@@ -1,6 +1,7 @@
 package io.github.pveusbgadget.imagebuild;
 
 import io.github.pveusbgadget.ToolException;
+import io.github.pveusbgadget.progress.Progress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,13 +28,22 @@ public final class ZipDownloader {
 
     private final HttpClient client;
     private final PrintWriter log;
-    private final boolean terminal;
+    private final Progress progress;
 
-    public ZipDownloader(PrintWriter log, boolean terminal) {
+    /**
+     * @param log      where each download says what it fetched and checked
+     * @param progress how a download shows how far it has got
+     */
+    public ZipDownloader(PrintWriter log, Progress progress) {
         this.client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
         this.log = log;
-        this.terminal = terminal;
+        this.progress = progress;
+    }
+
+    /** How downloads and the checks of cached zips show progress. */
+    public Progress progress() {
+        return progress;
     }
 
     public ReleaseIndex index(String url) {
@@ -68,7 +78,7 @@ public final class ZipDownloader {
         try {
             Files.createDirectories(cacheDir);
             if (Files.isRegularFile(target)) {
-                Checksum.Outcome cached = Checksum.check(release, Checksum.of(target));
+                Checksum.Outcome cached = Checksum.check(release, Checksum.of(target, progress));
                 if (cached.verified()) {
                     try {
                         String checked = content.apply(target);
@@ -145,70 +155,24 @@ public final class ZipDownloader {
                 throw new IOException("HTTP " + response.statusCode());
             }
             long total = response.headers().firstValueAsLong("Content-Length").orElse(expectedSize);
-            Progress progress = new Progress(uri.toString(), total);
-            try (OutputStream out = Files.newOutputStream(part)) {
+            log.println("downloading " + uri + (total > 0 ? " (" + ByteSize.format(total) + ")" : ""));
+            try (OutputStream out = Files.newOutputStream(part);
+                 Progress.Meter meter = progress.start("downloading " + part.getFileName().toString()
+                         .replaceFirst("\\.part$", ""), total > 0 ? total : Progress.UNKNOWN)) {
                 byte[] buffer = new byte[1 << 16];
                 long done = 0;
                 for (int n; (n = in.read(buffer)) > 0; ) {
                     out.write(buffer, 0, n);
                     checksum.update(buffer, 0, n);
                     done += n;
-                    progress.update(done);
+                    meter.advance(n);
                 }
-                progress.finish(done);
                 if (total > 0 && done != total) {
                     throw new IOException("the connection ended after " + done + " of " + total + " bytes");
                 }
             }
         }
         return checksum.digests();
-    }
-
-    /** A progress bar on a terminal; a start line and an end line in a log. */
-    private final class Progress {
-        private final long total;
-        private long lastDraw;
-        private final long started = System.nanoTime();
-
-        Progress(String url, long total) {
-            this.total = total;
-            log.println("downloading " + url + (total > 0 ? " (" + ByteSize.format(total) + ")" : ""));
-        }
-
-        void update(long done) {
-            if (!terminal) {
-                return;
-            }
-            long now = System.nanoTime();
-            if (now - lastDraw < 200_000_000L) {
-                return;
-            }
-            lastDraw = now;
-            draw(done);
-        }
-
-        void draw(long done) {
-            int width = 30;
-            String bar;
-            if (total > 0) {
-                int filled = (int) Math.min(width, done * width / total);
-                bar = "[" + "#".repeat(filled) + " ".repeat(width - filled) + "] "
-                        + String.format(Locale.ROOT, "%3d%%", done * 100 / total);
-            } else {
-                bar = "";
-            }
-            double seconds = Math.max(0.001, (System.nanoTime() - started) / 1e9);
-            log.print("\r" + bar + " " + ByteSize.format(done) + " " + ByteSize.format((long) (done / seconds))
-                    + "/s   ");
-            log.flush();
-        }
-
-        void finish(long done) {
-            if (terminal) {
-                draw(done);
-                log.println();
-            }
-        }
     }
 
     private static URI uri(String what, String url) {

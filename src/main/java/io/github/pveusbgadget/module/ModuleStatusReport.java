@@ -1,6 +1,7 @@
 package io.github.pveusbgadget.module;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,32 +15,63 @@ public final class ModuleStatusReport {
     }
 
     /**
-     * Prints every installed kernel, or only {@code only}; returns 1 when the running kernel (or {@code only}) has no
-     * {@code dummy_hcd}, else 0.
+     * What {@code module status} shows: the kernels' states, the running kernel when it has no module directory at
+     * all (nothing can be built or loaded for it), and the exit code.
+     *
+     * @param exitCode 1 when the running kernel (or the one asked about) has no {@code dummy_hcd}, or no kernel is
+     *                 installed; else 0
      */
-    public int print(PrintWriter out, Optional<KernelRelease> only) {
+    public record Report(List<KernelModuleState> kernels, Optional<KernelRelease> runningWithoutModules,
+                         int exitCode) {
+    }
+
+    /** The report of every installed kernel, or only {@code only}. */
+    public Report report(Optional<KernelRelease> only) {
         List<KernelRelease> kernels = only.map(List::of).orElseGet(inspector::installed);
         Optional<KernelRelease> running = inspector.running();
         if (kernels.isEmpty()) {
-            out.println("no kernel in " + inspector.roots().modules());
-            return 1;
+            return new Report(List.of(), Optional.empty(), 1);
         }
         Map<String, String> dkms = inspector.dkmsStates();
+        List<KernelModuleState> states = new ArrayList<>();
         int exit = 0;
         for (KernelRelease kernel : kernels) {
             KernelModuleState state = inspector.inspect(kernel, dkms);
-            print(out, state);
+            states.add(state);
             boolean matters = only.isPresent() || running.filter(kernel::equals).isPresent();
             if (matters && (!state.hasDummyHcd() || !state.kernelPresent())) {
                 exit = 1;
             }
         }
-        if (running.isPresent() && !kernels.contains(running.get()) && only.isEmpty()) {
-            out.println("the running kernel " + running.get() + " has no " + inspector.roots().kernelDir(running.get())
-                    + ": it cannot load any module it does not have built in");
-            exit = 1;
+        Optional<KernelRelease> withoutModules = running.filter(r -> !kernels.contains(r) && only.isEmpty());
+        return new Report(states, withoutModules, withoutModules.isPresent() ? 1 : exit);
+    }
+
+    /** Why the running kernel of {@code report} has nothing: the line {@code module status} prints. */
+    public String withoutModulesProblem(KernelRelease running) {
+        return "the running kernel " + running + " has no " + inspector.roots().kernelDir(running)
+                + ": it cannot load any module it does not have built in";
+    }
+
+    /** What a report without kernels means: the line {@code module status} prints. */
+    public String noKernelProblem() {
+        return "no kernel in " + inspector.roots().modules();
+    }
+
+    /** What to run so that {@code state}'s kernel gets our {@code dummy_hcd}; empty when it has one. */
+    public Optional<String> todo(KernelModuleState state) {
+        return state.todo(inspector.module());
+    }
+
+    /** Prints {@link #report} for people and returns its exit code. */
+    public int print(PrintWriter out, Optional<KernelRelease> only) {
+        Report report = report(only);
+        if (report.kernels().isEmpty()) {
+            out.println(noKernelProblem());
         }
-        return exit;
+        report.kernels().forEach(state -> print(out, state));
+        report.runningWithoutModules().ifPresent(running -> out.println(withoutModulesProblem(running)));
+        return report.exitCode();
     }
 
     private void print(PrintWriter out, KernelModuleState s) {

@@ -39,15 +39,36 @@ public final class VmConfig {
 
     /** The {@code usbN} key whose {@code host=} is {@code vendor:product} (lower-case hex), if any. */
     public Optional<String> usbSlotFor(String usbId) {
+        return usbSlotFor(usbId, java.util.Set.of());
+    }
+
+    /**
+     * The {@code usbN} key that passes {@code usbId} through: by {@code host=vendor:product}, or by
+     * {@code mapping=ID} with ID one of {@code mappings} (the USB resource mappings that map {@code usbId}).
+     */
+    public Optional<String> usbSlotFor(String usbId, java.util.Set<String> mappings) {
         for (Map.Entry<String, String> option : options.entrySet()) {
-            if (option.getKey().matches("usb[0-9]+")) {
-                Matcher m = USB_HOST.matcher(option.getValue());
-                if (m.find() && (m.group(1) + ":" + m.group(2)).toLowerCase(Locale.ROOT).equals(usbId)) {
-                    return Optional.of(option.getKey());
-                }
+            if (option.getKey().matches("usb[0-9]+") && passes(option.getValue(), usbId, mappings)) {
+                return Optional.of(option.getKey());
             }
         }
         return Optional.empty();
+    }
+
+    /** Whether the {@code usbN} value {@code usbValue} passes {@code usbId} through (directly or by a mapping). */
+    public static boolean passes(String usbValue, String usbId, java.util.Set<String> mappings) {
+        return mappingOf(usbValue).map(mappings::contains).orElse(false)
+                || (mappingOf(usbValue).isEmpty() && usbIdOf(usbValue).equals(Optional.of(usbId)));
+    }
+
+    /** The USB resource mapping an {@code usbN} value names ({@code mapping=ID}), if any. */
+    public static Optional<String> mappingOf(String usbValue) {
+        return Pvesh.property(usbValue, "mapping");
+    }
+
+    /** Whether some {@code usbN} uses a USB resource mapping. */
+    public boolean usesUsbMappings() {
+        return usbEntries().values().stream().anyMatch(v -> mappingOf(v).isPresent());
     }
 
     /** The devices of {@code boot: order=a;b;c}, in order. */

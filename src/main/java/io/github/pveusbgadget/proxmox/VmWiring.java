@@ -3,9 +3,11 @@ package io.github.pveusbgadget.proxmox;
 import io.github.pveusbgadget.ToolException;
 import io.github.pveusbgadget.config.VmId;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -32,8 +34,15 @@ public final class VmWiring {
      * @param slot        the {@code usbN} the user asked for, if any
      * @param hookVolume  {@code <storage>:snippets/pve-usb-gadget-hook}; empty to leave the hookscript alone
      * @param force       replace a different hookscript or an occupied {@code usbN}
+     * @param mapping     pass the drive through this USB resource mapping ({@code mapping=ID}) instead of
+     *                    {@code host=VID:PID}
+     * @param ourMappings the USB resource mappings that map {@code usbId} (an entry naming one is the drive's)
      */
-    public record AttachRequest(String usbId, Optional<Integer> slot, Optional<String> hookVolume, boolean force) {
+    public record AttachRequest(String usbId, Optional<Integer> slot, Optional<String> hookVolume, boolean force,
+                                Optional<String> mapping, Set<String> ourMappings) {
+        public AttachRequest(String usbId, Optional<Integer> slot, Optional<String> hookVolume, boolean force) {
+            this(usbId, slot, hookVolume, force, Optional.empty(), Set.of());
+        }
     }
 
     /**
@@ -70,6 +79,11 @@ public final class VmWiring {
     /** The value of the {@code usbN} entry that passes {@code usbId} through at USB 3 speed. */
     public static String usbValue(String usbId) {
         return "host=" + usbId + ",usb3=1";
+    }
+
+    /** The value of the {@code usbN} entry that passes USB resource mapping {@code id} through at USB 3 speed. */
+    public static String mappingValue(String id) {
+        return "mapping=" + id + ",usb3=1";
     }
 
     /** Whether a {@code usbN} value passes its device through at USB 3 speed ({@code usb3=1}, or on/yes/true). */
@@ -112,7 +126,9 @@ public final class VmWiring {
 
         // The usbN entry.
         Map<Integer, String> usb = vm.usbEntries();
-        Optional<String> current = vm.usbSlotFor(request.usbId());
+        Set<String> ours = new HashSet<>(request.ourMappings());
+        request.mapping().ifPresent(ours::add);
+        Optional<String> current = vm.usbSlotFor(request.usbId(), ours);
         String slot;
         if (request.slot().isPresent()) {
             int n = request.slot().get();
@@ -127,7 +143,7 @@ public final class VmWiring {
             }
             slot = "usb" + n;
             String occupant = usb.get(n);
-            if (occupant != null && !VmConfig.usbIdOf(occupant).equals(Optional.of(request.usbId()))) {
+            if (occupant != null && !VmConfig.passes(occupant, request.usbId(), ours)) {
                 if (!request.force()) {
                     throw ToolException.refused("VM " + vmId + "'s " + slot + " is already '" + occupant
                             + "'; leave --usb-slot out to use a free slot, or replace it with --force");
@@ -153,7 +169,7 @@ public final class VmWiring {
             }
             slot = "usb" + free;
         }
-        String wantedUsb = usbValue(request.usbId());
+        String wantedUsb = request.mapping().map(VmWiring::mappingValue).orElse(usbValue(request.usbId()));
         if (!wantedUsb.equals(vm.get(slot).orElse(null))) {
             options.addAll(List.of("--" + slot, wantedUsb));
         }
@@ -183,10 +199,15 @@ public final class VmWiring {
      * takes the slot out of the boot order. Everything else (a foreign hookscript, other devices) stays.
      */
     public static Change planDetach(VmId vmId, VmConfig vm, Optional<String> usbId) {
+        return planDetach(vmId, vm, usbId, Set.of());
+    }
+
+    /** {@link #planDetach(VmId, VmConfig, Optional)}, the drive also found through {@code ourMappings}. */
+    public static Change planDetach(VmId vmId, VmConfig vm, Optional<String> usbId, Set<String> ourMappings) {
         List<String> options = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         List<String> deletes = new ArrayList<>();
-        Optional<String> slot = usbId.flatMap(vm::usbSlotFor);
+        Optional<String> slot = usbId.flatMap(u -> vm.usbSlotFor(u, ourMappings));
         if (usbId.isEmpty()) {
             notes.add("VM " + vmId + " has no pve-usb-gadget config: cannot tell which usbN is its drive; "
                     + "usb entries left as they are");
@@ -194,6 +215,9 @@ public final class VmWiring {
             notes.add("no usbN passes " + usbId.get() + " through");
         } else {
             deletes.add(slot.get());
+            vm.get(slot.get()).flatMap(VmConfig::mappingOf).ifPresent(m -> notes.add("USB mapping " + m + " stays "
+                    + "(cluster-wide; it may serve other VMs): remove it with pvesh delete " + Pvesh.USB_MAPPINGS + "/"
+                    + m));
         }
         Optional<String> hook = vm.hookscript();
         if (hook.isPresent() && isOurHook(hook.get())) {

@@ -13,18 +13,25 @@ import io.github.pveusbgadget.gadget.HostSnapshot;
 import io.github.pveusbgadget.host.CommandRunner;
 import io.github.pveusbgadget.plan.Plan;
 import io.github.pveusbgadget.plan.PlanExecutor;
+import io.github.pveusbgadget.proxmox.Cluster;
 import io.github.pveusbgadget.proxmox.InstallShim;
+import io.github.pveusbgadget.proxmox.NodeCoverage;
+import io.github.pveusbgadget.proxmox.Pvesh;
+import io.github.pveusbgadget.proxmox.PveshCall;
 import io.github.pveusbgadget.proxmox.Pvesm;
 import io.github.pveusbgadget.proxmox.Qm;
 import io.github.pveusbgadget.proxmox.QmSet;
+import io.github.pveusbgadget.proxmox.UsbMapping;
 import io.github.pveusbgadget.proxmox.VmConfig;
 import io.github.pveusbgadget.proxmox.VmWiring;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -40,14 +47,17 @@ public final class DriveSetup {
     private final FileSystem fileSystem;
     private final Supplier<HostSnapshot> host;
     private final Supplier<Random> random;
+    private final Cluster cluster;
 
+    /** @param cluster the nodes that may run a VM, where the host is a Proxmox VE node */
     public DriveSetup(ConfigStore store, CommandRunner runner, FileSystem fileSystem, Supplier<HostSnapshot> host,
-                      Supplier<Random> random) {
+                      Supplier<Random> random, Cluster cluster) {
         this.store = store;
         this.runner = runner;
         this.fileSystem = fileSystem;
         this.host = host;
         this.random = random;
+        this.cluster = cluster;
     }
 
     /**
@@ -125,9 +135,17 @@ public final class DriveSetup {
      * @param snippets       {@code --snippets}
      * @param keepHookscript leave the VM's hookscript alone
      * @param force          replace a different hookscript or an occupied {@code usbN}
+     * @param mapping        {@code --mapping}: pass the drive through this cluster USB resource mapping (an empty
+     *                       id: {@link UsbMapping#defaultId}); without it a VM wired through a mapping of the drive
+     *                       keeps it, any other gets {@code host=VID:PID}
      */
     public record AttachRequest(VmId vmId, String image, NewConfig wanted, Optional<Integer> usbSlot,
-                                Optional<String> snippets, boolean keepHookscript, boolean force) {
+                                Optional<String> snippets, boolean keepHookscript, boolean force,
+                                Optional<String> mapping) {
+        public AttachRequest(VmId vmId, String image, NewConfig wanted, Optional<Integer> usbSlot,
+                             Optional<String> snippets, boolean keepHookscript, boolean force) {
+            this(vmId, image, wanted, usbSlot, snippets, keepHookscript, force, Optional.empty());
+        }
     }
 
     /**
@@ -135,9 +153,12 @@ public final class DriveSetup {
      *
      * @param hookVolume where the shim goes, when the plan installs it
      * @param change     what its {@code qm set} changes
+     * @param clusterNotes what other nodes need before they can start the VM
+     * @param mappingCall  the {@code pvesh} that creates or updates the VM's USB mapping, if needed
      */
     public record AttachPlan(Plan<CommandRunner> plan, ConfigPlan config, Optional<String> hookVolume,
-                             Optional<Path> hookPath, VmWiring.Change change) {
+                             Optional<Path> hookPath, VmWiring.Change change, List<String> clusterNotes,
+                             Optional<PveshCall> mappingCall) {
     }
 
     /**
@@ -167,24 +188,64 @@ public final class DriveSetup {
             config = fresh(id, request.wanted(), request.force());
         }
         VmConfig vm = qm.config(id);
+        String usbId = config.config().usbId().toString();
+        List<String> nodes = cluster.nodes();
+        List<String> clusterNotes = new ArrayList<>();
         Optional<String> hookVolume = Optional.empty();
         Optional<Path> hookPath = Optional.empty();
         if (!request.keepHookscript()) {
             Pvesm pvesm = new Pvesm(runner);
             Optional<String> current = vm.hookscript().filter(VmWiring::isOurHook).flatMap(VmWiring::storageOf);
-            String storage = Pvesm.choose(pvesm.snippetStorages(), request.snippets(), current);
+            List<Pvesm.Storage> storages = pvesm.snippetStorages();
+            String storage = Pvesm.choose(storages, request.snippets(), current);
+            // Proxmox resolves the hookscript on the node that starts the VM: on a cluster prefer a storage every
+            // node shares, and say what the others need otherwise.
+            boolean severalNodes = nodes.size() > 1 && new Pvesh(runner).available();
+            if (severalNodes && request.snippets().isEmpty() && current.isEmpty()) {
+                storage = sharedEverywhere(storages, nodes).orElse(storage);
+            }
             hookVolume = Optional.of(VmWiring.hookVolume(storage));
             hookPath = Optional.of(fileSystem.getPath(pvesm.path(hookVolume.get())));
+            if (severalNodes) {
+                clusterNotes.addAll(NodeCoverage.ofHookStorage(new Pvesh(runner).storage(storage),
+                        cluster.otherNodes(), id, hookPath.get()));
+            }
         }
-        VmWiring.Change change = VmWiring.planAttach(id, vm, new VmWiring.AttachRequest(
-                config.config().usbId().toString(), request.usbSlot(), hookVolume, request.force()));
+        Map<String, List<String>> mappings = request.mapping().isPresent() || vm.usesUsbMappings()
+                ? new Pvesh(runner).usbMappings() : Map.of();
+        Set<String> ourMappings = UsbMapping.mappingsOf(mappings, usbId);
+        Optional<String> mapping = request.mapping()
+                .map(m -> UsbMapping.validId(m.isEmpty() ? UsbMapping.defaultId(id) : m))
+                .or(() -> vm.usbSlotFor(usbId, ourMappings).flatMap(vm::get).flatMap(VmConfig::mappingOf));
+        Optional<List<String>> mappingChange = Optional.empty();
+        if (mapping.isPresent()) {
+            mappingChange = UsbMapping.plan(id, mapping.get(), Optional.ofNullable(mappings.get(mapping.get())), nodes,
+                    usbId, request.force());
+        } else if (nodes.size() > 1) {
+            clusterNotes.add("the cluster has " + nodes.size() + " nodes: with host=" + usbId + " 'qm migrate' of "
+                    + "the stopped VM needs --force (a local device); attach " + id + " --mapping wires it through a "
+                    + "cluster USB mapping instead (migration without --force, usable by non-root users)");
+        }
+        VmWiring.Change change = VmWiring.planAttach(id, vm, new VmWiring.AttachRequest(usbId, request.usbSlot(),
+                hookVolume, request.force(), mapping, ourMappings));
         Plan<CommandRunner> plan = new Plan<CommandRunner>().addAll(config.plan());
         hookPath.ifPresent(path -> plan.add(new InstallShim(path, InstallShim.bundled())));
+        Optional<PveshCall> mappingCall = mappingChange.map(PveshCall::new);
+        mappingCall.ifPresent(plan::add);
         change.notes().forEach(plan::note);
+        clusterNotes.forEach(plan::note);
         if (!change.isEmpty()) {
             plan.add(new QmSet(id, change.options()));
         }
-        return new AttachPlan(plan, config, hookVolume, hookPath, change);
+        return new AttachPlan(plan, config, hookVolume, hookPath, change, clusterNotes, mappingCall);
+    }
+
+    /** The first active snippets storage that is shared and enabled on every node. */
+    private Optional<String> sharedEverywhere(List<Pvesm.Storage> storages, List<String> nodes) {
+        Pvesh pvesh = new Pvesh(runner);
+        return storages.stream().filter(Pvesm.Storage::active).map(s -> pvesh.storage(s.name()))
+                .filter(s -> s.shared() && nodes.stream().allMatch(s::enabledOn)).map(Pvesh.StorageInfo::id)
+                .findFirst();
     }
 
     /**
@@ -205,7 +266,10 @@ public final class DriveSetup {
         } catch (ToolException e) {
             throw ToolException.badInput(e.getMessage() + " (detach needs it to find the VM's usbN)");
         }
-        VmWiring.Change change = VmWiring.planDetach(id, qm.config(id), config.map(c -> c.usbId().toString()));
+        VmConfig vm = qm.config(id);
+        Set<String> ourMappings = vm.usesUsbMappings() && config.isPresent()
+                ? UsbMapping.mappingsOf(new Pvesh(runner).usbMappings(), config.get().usbId().toString()) : Set.of();
+        VmWiring.Change change = VmWiring.planDetach(id, vm, config.map(c -> c.usbId().toString()), ourMappings);
         Plan<CommandRunner> plan = new Plan<>();
         change.notes().forEach(plan::note);
         if (!change.isEmpty()) {

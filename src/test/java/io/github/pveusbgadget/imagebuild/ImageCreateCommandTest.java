@@ -249,9 +249,13 @@ class ImageCreateCommandTest {
 
     /** {@code image create} of a release from the index at {@code base}, cached in {@code cache}, into x.img. */
     private ImageCli download(String base, Path cache, String... options) {
-        return ImageCli.run(Stream.concat(Stream.of("image", "create", "--index-url", base + "/index.json",
-                "--cache-dir", cache.toString(), "--output", dir.resolve("x.img").toString()), Stream.of(options))
-                .toArray(String[]::new));
+        return ImageCli.run(downloadArgs(base, cache, options));
+    }
+
+    private String[] downloadArgs(String base, Path cache, String... options) {
+        return Stream.concat(Stream.of("image", "create", "--index-url", base + "/index.json", "--cache-dir",
+                cache.toString(), "--output", dir.resolve("x.img").toString()), Stream.of(options))
+                .toArray(String[]::new);
     }
 
     private List<String> cached(Path cache) throws IOException {
@@ -395,6 +399,80 @@ class ImageCreateCommandTest {
                 "unzip -q " + cached, "(cd \"$work/files\" && for s in bz*.sha256; do");
         assertThat(cache).doesNotExist();
         assertThat(zipRequests).hasValue(0);
+    }
+
+    @Test
+    void offATerminalTheOutputIsTheLogLinesOnly() throws Exception {
+        HostTools.assumeImageTools();
+        byte[] zip = releaseZip(TestZips.unraidLayout());
+        String base = startServer(zip);
+        Path cache = dir.resolve("cache");
+        Path img = dir.resolve("x.img");
+        ImageCli run = download(base, cache, "--version", "6.12.42", "--size", "512M");
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.err()).as("nothing on standard error off a terminal").isEmpty();
+        Path cached = cache.resolve("unRAIDServer-6.12.42-x86_64.zip");
+        String url = base + "/unRAIDServer-6.12.42-x86_64.zip";
+        assertThat(normalized(run.out())).isEqualTo(String.join("\n",
+                "unRAID 6.12.42 (2024-05-06): " + url,
+                "downloading " + url + " (" + ByteSize.format(zip.length) + ")",
+                "downloaded " + cached + " (md5 and sha256 verified; bzimage, bzroot, bzroot-gui, bzmodules, bzfirmware "
+                        + "match their .sha256)",
+                "zip " + cached + ": unRAID 6.12.42 layout, 25 files, 1.7 MiB",
+                "warning: --size 512 MiB leaves 507.9 MiB free on the flash, less than the 1.3 GiB an unRAID update "
+                        + "unpacks there, so unRAID's updater will refuse to update in place; --size 2G fits one "
+                        + "update, the default 8G also the ones after it",
+                "creating " + img + ": 512 MiB sparse file, MBR with a bootable FAT32-LBA partition at 1 MiB",
+                "formatted FAT32 'UNRAID', 4 KiB clusters",
+                "copied 25 files (1.9 MiB), EFI- renamed EFI, ldlinux.c32 copied to the root",
+                "installed the zip's syslinux (syslinux/syslinux_linux) into the partition's boot sector",
+                "wrote the zip's mbr.bin into the first 440 bytes; partition table intact",
+                "done: " + img + " (512 MiB, N allocated) in N s", ""));
+    }
+
+    @Test
+    void onATerminalProgressIsDrawnOnStandardErrorAndErasedTheLogLinesStayTheSame() throws Exception {
+        HostTools.assumeImageTools();
+        byte[] zip = releaseZip(TestZips.unraidLayout());
+        String base = startServer(zip);
+        String[] args = downloadArgs(base, dir.resolve("cache"), "--version", "6.12.42", "--size", "512M");
+        ImageCli plain = ImageCli.run(args);
+        Files.delete(dir.resolve("x.img"));
+        org.apache.commons.io.file.PathUtils.delete(dir.resolve("cache"));
+        ImageCli watched = ImageCli.onTerminal(72, args);
+        assertThat(watched.exitCode()).as(watched.toString()).isZero();
+        assertThat(normalized(watched.out())).isEqualTo(normalized(plain.out()));
+        String erase = "\r" + " ".repeat(71) + "\r";
+        assertThat(watched.err()).as("each bar is redrawn in place and erased: no line is left")
+                .doesNotContain("\n").startsWith("\rdownloading unRAIDServer-6.12.42-x86_64.zip ").endsWith(erase)
+                .contains("\rchecking bzroot ", "\rformatting FAT32 ... 0:0", "\rcopying files ", "% [", " MiB",
+                        "\rinstalling syslinux ... 0:0", "\rflushing the image to disk ... 0:0");
+        for (String drawing : watched.err().split("\r")) {
+            assertThat(drawing.length()).as("'%s' fits the terminal", drawing).isLessThanOrEqualTo(71);
+        }
+    }
+
+    @Test
+    void aDryRunOnATerminalDrawsNoProgress() throws Exception {
+        byte[] zip = releaseZip(TestZips.unraidLayout());
+        String base = startServer(zip);
+        String[] args = downloadArgs(base, dir.resolve("cache"), "--version", "6.12.42", "--dry-run");
+        ImageCli plain = ImageCli.run(args);
+        ImageCli watched = ImageCli.onTerminal(100, args);
+        assertThat(watched.exitCode()).as(watched.toString()).isZero();
+        assertThat(watched.err()).isEmpty();
+        assertThat(withoutVolumeId(watched.out())).isEqualTo(withoutVolumeId(plain.out()))
+                .anyMatch(line -> line.startsWith("curl -fL --progress-bar"));
+    }
+
+    /** A dry-run script without the two lines that hold the random volume id. */
+    private static List<String> withoutVolumeId(String script) {
+        return script.lines().filter(l -> !l.startsWith("printf '\\") && !l.startsWith("mkfs.fat")).toList();
+    }
+
+    /** The output with what differs from run to run (time taken, blocks allocated) as N. */
+    private static String normalized(String out) {
+        return out.replaceAll("\\((512 MiB), [0-9.]+ [KM]iB allocated\\) in [0-9.]+ s", "($1, N allocated) in N s");
     }
 
     private static String sha256(byte[] data) throws Exception {

@@ -50,6 +50,32 @@ class ModuleCommandTest {
     }
 
     @Test
+    void statusJsonHasEveryKernelWithTheSameFactsAndExitCode() {
+        CliRun run = proxmox().run("module", "status", "--json");
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.err()).isEmpty();
+        assertThat(run.out()).startsWith("[ {\n  \"kernel\" : \"6.8.12-4-pve\",\n  \"running\" : true,\n")
+                .endsWith("} ]\n").contains(
+                "  \"kernel\" : \"6.14.8-2-pve\",\n  \"running\" : false,\n  \"kernel_installed\" : true,\n"
+                        + "  \"linux\" : \"6.14.8\",\n  \"linux_from\" : \"name\",\n  \"headers\" : false,\n"
+                        + "  \"headers_package\" : \"proxmox-headers-6.14.8-2-pve\",\n  \"dummy_hcd\" : \"missing\",\n"
+                        + "  \"module\" : \"\",\n  \"dkms_state\" : \"\",\n  \"built_from\" : \"\",\n",
+                "  \"dummy_hcd\" : \"dkms\",\n  \"module\" : \"/lib/modules/6.8.12-4-pve/updates/dkms/dummy_hcd.ko.xz\",\n"
+                        + "  \"dkms_state\" : \"installed\",\n  \"built_from\" : \"dummy_hcd.c from "
+                        + "linux-source-6.8.tar.xz Linux 6.8.12 exact sha256:0123456789abcdef\",\n",
+                "  \"todo\" : \"pve-usb-gadget module build --kernel 6.17.2-1-pve; it would use cache "
+                        + "/var/cache/pve-usb-gadget-dummy-hcd/v6.17.2/dummy_hcd.c\"\n");
+        CliRun missing = proxmox().running("6.17.2-1-pve").run("module", "status", "--json", "--kernel",
+                "6.17.2-1-pve");
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.out()).contains("\"dummy_hcd\" : \"missing\"").doesNotContain("6.8.12");
+        CliRun none = new ModuleHost().run("module", "status", "--json");
+        assertThat(none.exitCode()).isEqualTo(1);
+        assertThat(none.out()).isEqualTo("[ ]\n");
+        assertThat(none.err()).as(none.toString()).startsWith("pve-usb-gadget: no kernel in ");
+    }
+
+    @Test
     void withoutATaggedModuleTheSourceComesFromTheDkmsBuildLog() {
         CliRun run = proxmox().answer("modinfo", 1, "modinfo: ERROR: could not read").run("module", "status",
                 "--kernel", "6.8.12-4-pve");

@@ -55,6 +55,7 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     private long nanos;
     private FaultInjector faults = FaultInjector.NONE;
     private final Map<String, String> variables = new HashMap<>();
+    private boolean console;
     private int udcCount = 4;
     private boolean hostEnumerates = true;
     private Predicate<String> failingOp = op -> false;
@@ -71,10 +72,22 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
      * scratch directory of that name.
      */
     public FakeKernel(String root) {
-        this.root = root;
-        fs = Jimfs.newFileSystem(Configuration.unix().toBuilder()
+        this(Jimfs.newFileSystem(Configuration.unix().toBuilder()
                 .setAttributeViews("basic", "owner", "posix", "unix")
-                .setDefaultAttributeValue("owner:owner", "root").build());
+                .setDefaultAttributeValue("owner:owner", "root").build()), root);
+    }
+
+    /**
+     * Another host at {@code root} in {@code other}'s file system: a second node of a simulated cluster, whose
+     * cluster file system both see (see {@link #pmxcfsAt}).
+     */
+    public FakeKernel(FakeKernel other, String root) {
+        this(other.fs, root);
+    }
+
+    private FakeKernel(FileSystem fs, String root) {
+        this.root = root;
+        this.fs = fs;
         try {
             for (String dir : List.of("/sys/module", "/sys/class/udc", "/sys/bus/usb/devices", "/sys/block",
                     "/sys/class/block", "/sys/devices/platform", "/dev", CONFIGFS, "/proc/self", "/run/lock", CONFIG_DIR,
@@ -117,7 +130,7 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     public Environment environment() {
         return new Environment(fs, this, this, this, () -> random, faults,
                 Clock.fixed(Instant.parse("2026-11-21T12:00:00Z").plusSeconds(nanos / 1_000_000_000L),
-                        ZoneOffset.UTC), Map.copyOf(variables), "root", at("/root"), at("/tmp"), false);
+                        ZoneOffset.UTC), Map.copyOf(variables), "root", at("/root"), at("/tmp"), console);
     }
 
     /** A module this kernel does not have: modprobe and modinfo do not find it (dummy_hcd on a Proxmox kernel). */
@@ -130,6 +143,12 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return this;
+    }
+
+    /** The module is there again (its DKMS build was installed). */
+    public FakeKernel withModule(String module) {
+        missingModules.remove(module);
         return this;
     }
 
@@ -148,6 +167,12 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
     /** Makes configfs operations matching {@code op} (e.g. {@code "mkdir .../functions/mass_storage.0"}) fail. */
     public FakeKernel failWhen(Predicate<String> op) {
         this.failingOp = op;
+        return this;
+    }
+
+    /** Whether the commands run as if a person watched on a terminal ({@link Environment#console()}). */
+    public FakeKernel console(boolean watched) {
+        console = watched;
         return this;
     }
 
@@ -196,6 +221,23 @@ public final class FakeKernel implements GadgetFs, CommandRunner, Ticker {
      * Mounts a fake pmxcfs on {@code /etc/pve}, as {@code /proc/self/mountinfo} shows Proxmox's: a FUSE mount whose
      * source is {@code /dev/fuse}.
      */
+    /**
+     * pmxcfs mounted at {@code pve} (outside this host's root: shared by every node in the file system) and this
+     * host's name {@code node}, as a node of a simulated cluster sees them; commands need {@code --pmxcfs pve}.
+     */
+    public FakeKernel pmxcfsAt(String pve, String node) {
+        try {
+            Files.createDirectories(fs.getPath(pve).resolve("nodes").resolve(node).resolve("qemu-server"));
+            Files.createDirectories(at("/proc/sys/kernel"));
+            Files.writeString(at("/proc/sys/kernel/hostname"), node + "\n");
+            Files.writeString(at("/proc/self/mountinfo"), "34 22 0:30 / " + pve + " rw,nosuid,nodev,relatime - fuse "
+                    + "/dev/fuse rw,user_id=0,group_id=0,default_permissions,allow_other\n", StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
     public FakeKernel pmxcfs() {
         try {
             Files.createDirectories(at("/etc/pve"));

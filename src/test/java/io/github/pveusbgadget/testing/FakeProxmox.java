@@ -18,7 +18,8 @@ import java.util.TreeMap;
 /**
  * Proxmox's {@code qm} and {@code pvesm} over a {@link FakeKernel}: records every call, answers in Proxmox's output
  * formats and applies {@code qm set} to the VM configs it keeps, with Proxmox's check that a hookscript exists and is
- * executable. Every other command goes to the kernel fake.
+ * executable, and qemu-server's parameter verification of the keys it sets ({@link QemuServerSchema}). Every other
+ * command goes to the kernel fake.
  */
 public final class FakeProxmox implements CommandRunner {
     private final FakeKernel kernel;
@@ -151,6 +152,18 @@ public final class FakeProxmox implements CommandRunner {
                 changes.put(key, options.get(i + 1));
             }
         }
+        for (Map.Entry<String, String> change : changes.entrySet()) {
+            java.util.Optional<String> error = QemuServerSchema.verify(change.getKey(), change.getValue());
+            if (error.isPresent()) {
+                return new CommandResult(255, "400 Parameter verification failed.\n" + error.get() + "\n", false);
+            }
+        }
+        for (String key : deletes) {
+            if (!QemuServerSchema.knownKey(key)) {
+                return new CommandResult(255, "400 Parameter verification failed.\ndelete: invalid format - invalid "
+                        + "configuration key '" + key + "'\n", false);
+            }
+        }
         for (String key : deletes) {
             if (changes.containsKey(key)) {
                 return new CommandResult(255, "400 Parameter verification failed.\ndelete: conflicting changes to '"
@@ -168,10 +181,19 @@ public final class FakeProxmox implements CommandRunner {
         }
         String hook = changes.get("hookscript");
         if (hook != null) {
+            // PVE::GuestHelpers::check_hookscript, with its wording.
             String[] s = storages.get(hook.substring(0, hook.indexOf(':')));
+            if (s == null) {
+                return new CommandResult(255, "400 Parameter verification failed.\nhookscript: storage '"
+                        + hook.substring(0, hook.indexOf(':')) + "' does not exist\n", false);
+            }
+            if (!hook.substring(hook.indexOf(':') + 1).startsWith("snippets/")) {
+                return new CommandResult(255, "400 Parameter verification failed.\nhookscript: '" + hook
+                        + "' is not in the snippets directory\n", false);
+            }
             Path file = kernel.path(s[2] + "/" + hook.substring(hook.indexOf(':') + 1));
-            if (!Files.exists(file)) {
-                return new CommandResult(255, "400 Parameter verification failed.\nhookscript: volume '" + hook
+            if (!Files.isRegularFile(file)) {
+                return new CommandResult(255, "400 Parameter verification failed.\nhookscript: script '" + hook
                         + "' does not exist\n", false);
             }
             boolean executable;
@@ -182,7 +204,7 @@ public final class FakeProxmox implements CommandRunner {
                 executable = false;
             }
             if (!executable) {
-                return new CommandResult(255, "400 Parameter verification failed.\nhookscript: script '" + file
+                return new CommandResult(255, "400 Parameter verification failed.\nhookscript: script '" + hook
                         + "' is not executable\n", false);
             }
         }
