@@ -85,7 +85,7 @@ set -o pipefail
         dkms_tree_remove
         mkdir -p "$ROOT/usr/src/$N-$V"
         cp -a "$HERE/dkms.conf" "$HERE/Kbuild" "$HERE/Makefile" "$HERE/prepare-source.sh" \
-            "$HERE/hrtimer-convert.pl" "$HERE/source.conf" "$ROOT/usr/src/$N-$V/"
+            "$HERE/hrtimer-convert.pl" "$HERE/mass-storage-patch.pl" "$HERE/source.conf" "$ROOT/usr/src/$N-$V/"
         check "${ROOT:+trixie chroot: }dkms add $N/$V" in_root dkms add -m "$N" -v "$V"
     }
 
@@ -102,6 +102,15 @@ set -o pipefail
             *) cp "$m" "$d/dummy_hcd.ko" ;;
         esac
         echo "${m##*/}" > "$d/dkms-module-name.txt"
+        rm -f "$d/usb_f_mass_storage.ko"
+        m=$(ls "$ROOT/var/lib/dkms/$N/$V/$1/$(uname -m)/module/"usb_f_mass_storage.ko* 2> /dev/null | head -1)
+        case "$m" in
+            "") ;;
+            *.xz) xz -dc "$m" > "$d/usb_f_mass_storage.ko" ;;
+            *.zst) zstd -qdc "$m" > "$d/usb_f_mass_storage.ko" ;;
+            *.gz) gzip -dc "$m" > "$d/usb_f_mass_storage.ko" ;;
+            *) cp "$m" "$d/usb_f_mass_storage.ko" ;;
+        esac
         cp "$ROOT/var/lib/dkms/$N/$V/$1/$(uname -m)/log/make.log" "$d/make.log" 2> /dev/null
         sed -n 's/^source-info: //p' "$d/make.log" > "$d/source-info.txt"
         return 0
@@ -142,6 +151,15 @@ set -o pipefail
         fi
         where=$(in_root modinfo -k "$k" -n dummy_hcd 2> /dev/null)
         check "$k: depmod resolves dummy_hcd to our module ($where)" grep -q '/updates/dkms/dummy_hcd.ko' <<< "$where"
+        # usb_f_mass_storage with deeper buffering, from the same linux-source
+        local ms=$OUT/$k/usb_f_mass_storage.ko
+        check "$k: usb_f_mass_storage built too (out/$k/usb_f_mass_storage.ko)" test -f "$ms"
+        check "$k: usb_f_mass_storage vermagic matches the kernel" test "$(modinfo -F vermagic "$ms" 2> /dev/null | awk '{print $1}')" = "$k"
+        check "$k: usb_f_mass_storage has the num_buffers/buflen parameters" \
+            test "$(modinfo -F parm "$ms" 2> /dev/null | grep -c '^num_buffers:\|^buflen:')" = 2
+        check "$k: usb_f_mass_storage has a version (dkms installs it over the in-tree one)" test -n "$(modinfo -F version "$ms" 2> /dev/null)"
+        where=$(in_root modinfo -k "$k" -n usb_f_mass_storage 2> /dev/null)
+        check "$k: depmod resolves usb_f_mass_storage to our module ($where)" grep -q '/updates/dkms/usb_f_mass_storage.ko' <<< "$where"
 
         # legacy path: a timer_list-shaped source given through DUMMY_HCD_SOURCE
         fx=$HERE/tests/fixtures/dummy_hcd-$(sed -n 's/^kernel_version=//p' "$OUT/$k/source-info.txt")-timer_list.c
@@ -240,6 +258,7 @@ set -o pipefail
             echo "ITEST_KVER_${mm//./_}=$k"
             echo "ITEST_DUMMY_HCD_KO_${mm//./_}=$OUT/$k/dummy_hcd.ko"
             [ -f "$OUT/$k/legacy/dummy_hcd.ko" ] && echo "ITEST_DUMMY_HCD_KO_${mm//./_}_LEGACY=$OUT/$k/legacy/dummy_hcd.ko"
+            [ -f "$OUT/$k/usb_f_mass_storage.ko" ] && echo "ITEST_MASS_STORAGE_KO_${mm//./_}=$OUT/$k/usb_f_mass_storage.ko"
         done
     } > "$OUT/itest.env"
     log "wrote $OUT/itest.env:"

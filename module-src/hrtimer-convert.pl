@@ -6,6 +6,8 @@
 #   hrtimer-convert.pl --detect FILE        prints "hrtimer", "timer_list" or "unknown"
 #   hrtimer-convert.pl --convert IN OUT     converts a timer_list-shaped dummy_hcd.c
 #                                           into one that schedules with an hrtimer
+#   hrtimer-convert.pl --tune IN OUT        makes an hrtimer-shaped one's tick and per-frame
+#                                           budget module parameters (tick_ns, budget_pct)
 #
 # Older dummy_hcd.c sources (before upstream's "usb: gadget: dummy_hcd: Switch to
 # hrtimer transfer scheduler", Linux 6.10, backported to 6.1.y/6.6.y) drive all
@@ -200,9 +202,66 @@ sub convert {
 	return $s;
 }
 
+# --tune: the transfer tick and the per-frame budget become module parameters, for an hrtimer-shaped
+# source (the kernel's own, or one converted above). Defaults are the kernel's (125 us, 100 %) unless
+# bench/run measured better ones (BENCHMARKS.md, "dummy_hcd tick and budget").
+my $TICK_NS    = $ENV{PVUG_TICK_NS}    // 125000;
+my $BUDGET_PCT = $ENV{PVUG_BUDGET_PCT} // 100;
+my $TUNE = <<"EOF";
+/* ---- pve-usb-gadget: transfer tick and per-frame budget as module parameters ---- */
+#include <linux/moduleparam.h>
+#include <linux/math64.h>
+static unsigned int pvug_tick_ns = $TICK_NS;
+static unsigned int pvug_budget_pct = $BUDGET_PCT;
+static int pvug_set_range(const char *val, const struct kernel_param *kp, unsigned int lo, unsigned int hi)
+{
+	unsigned int n;
+	int rc = kstrtouint(val, 0, &n);
+
+	if (rc)
+		return rc;
+	if (n < lo || n > hi)
+		return -EINVAL;
+	*(unsigned int *)kp->arg = n;
+	return 0;
+}
+static int pvug_set_tick(const char *val, const struct kernel_param *kp)
+{
+	return pvug_set_range(val, kp, 10000, 1000000);
+}
+static int pvug_set_budget(const char *val, const struct kernel_param *kp)
+{
+	return pvug_set_range(val, kp, 10, 10000);
+}
+static const struct kernel_param_ops pvug_tick_ops = { .set = pvug_set_tick, .get = param_get_uint };
+static const struct kernel_param_ops pvug_budget_ops = { .set = pvug_set_budget, .get = param_get_uint };
+module_param_cb(tick_ns, &pvug_tick_ops, &pvug_tick_ns, 0644);
+MODULE_PARM_DESC(tick_ns, "transfer scheduler period at high/super speed in ns, 10000-1000000 (pve-usb-gadget; default $TICK_NS)");
+module_param_cb(budget_pct, &pvug_budget_ops, &pvug_budget_pct, 0644);
+MODULE_PARM_DESC(budget_pct, "bytes moved per period, percent of the speed's frame budget, 10-10000 (pve-usb-gadget; default $BUDGET_PCT)");
+#define DUMMY_TIMER_INT_NSECS	((u64)READ_ONCE(pvug_tick_ns))
+/* ---- end pve-usb-gadget ---- */
+EOF
+
+sub tune {
+	my ($s) = @_;
+	die "not an hrtimer-shaped dummy_hcd.c (detected: " . detect($s) . ")\n" unless detect($s) eq 'hrtimer';
+	my $n = ($s =~ s/^#define[ \t]+DUMMY_TIMER_INT_NSECS[ \t]+125000\b[^\n]*\n/$TUNE/mg);
+	die "expected one '#define DUMMY_TIMER_INT_NSECS 125000', found $n\n" unless $n == 1;
+	$n = ($s =~ s{^([ \t]*)(/\*\s*look at each urb queued by the host side driver\s*\*/)}
+		{$1/* pve-usb-gadget: budget_pct of the frame budget */\n$1total = (int)div_u64((u64)total * READ_ONCE(pvug_budget_pct), 100);\n\n$1$2}mg);
+	die "expected one '/* look at each urb queued by the host side driver */' in dummy_timer(), found $n\n" unless $n == 1;
+	return $s;
+}
+
 my $mode = shift @ARGV // '';
 if ($mode eq '--detect' && @ARGV == 1) {
 	print detect(slurp($ARGV[0])), "\n";
+	exit 0;
+} elsif ($mode eq '--tune' && @ARGV == 2) {
+	my $out = eval { tune(slurp($ARGV[0])) };
+	if (!defined $out) { print STDERR "hrtimer-convert: $ARGV[0]: --tune: $@"; exit 1; }
+	spew($ARGV[1], $out);
 	exit 0;
 } elsif ($mode eq '--convert' && @ARGV == 2) {
 	my $out = eval { convert(slurp($ARGV[0])) };
@@ -210,5 +269,5 @@ if ($mode eq '--detect' && @ARGV == 1) {
 	spew($ARGV[1], $out);
 	exit 0;
 }
-print STDERR "usage: $0 --detect FILE | --convert IN OUT\n";
+print STDERR "usage: $0 --detect FILE | --convert IN OUT | --tune IN OUT\n";
 exit 2;

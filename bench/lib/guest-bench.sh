@@ -82,21 +82,41 @@ done
 con "INFO ceiling: page-cache read of the image $(grep '^ceiling' "$RES" | awk '{print $4}' | tr '\n' ' ')MB/s"
 
 # ------------------------------------------------------------------ configurations
-# NAME:MODULE:UDC-OPTIONS:GADGET
-#   MODULE  distro = the kernel's own dummy_hcd.ko; ours/legacy/patched = $KO_* files
-#   GADGET  gms  = legacy g_mass_storage gadget, file=IMG removable=1 (the write-up)
-#           pvug = pve-usb-gadget's own gadget (the jar: init + up/down; configfs otherwise)
+# MODULE|UDC-OPTIONS|GADGET|MS-MODULE|MS-OPTIONS
+#   MODULE     distro = the kernel's own dummy_hcd.ko; ours/legacy/patched = $KO_* files
+#   GADGET     gms  = legacy g_mass_storage gadget, file=IMG removable=1 (the write-up)
+#              pvug = pve-usb-gadget's own gadget (the jar: init + up/down; configfs otherwise)
+#   MS-MODULE  distro = the kernel's own usb_f_mass_storage.ko; ours = $KO_MS (our DKMS build)
+# Variants of "ours" for measuring one lever at a time:
+#   ours-stockms          our dummy_hcd and gadget with the kernel's own usb_f_mass_storage
+#   ours-ms<N>x<K>        our usb_f_mass_storage with num_buffers=N buflen=K KiB
+#   ours-udc:<opts>       our defaults with dummy_hcd options <opts> added (comma-separated k=v)
+#   ours-q:<k=v,...>      our defaults with the host-side disk's queue/ attributes set (max_sectors_kb=256,...)
 cfg_line() {
     case $1 in
-        writeup) echo "distro||gms" ;;
-        ours) echo "ours|$OUR_UDC_OPTS|pvug" ;;
-        legacy-writeup) echo "legacy||gms" ;;
-        legacy-ours) echo "legacy|$OUR_UDC_OPTS|pvug" ;;
-        patched-ours) echo "patched|$OUR_UDC_OPTS|pvug" ;;
+        writeup) echo "distro||gms|distro|" ;;
+        ours) echo "ours|$OUR_UDC_OPTS|pvug|ours|$OUR_MS_OPTS" ;;
+        ours-stockms) echo "ours|$OUR_UDC_OPTS|pvug|distro|" ;;
+        ours-ms*x*)
+            local v=${1#ours-ms}
+            echo "ours|$OUR_UDC_OPTS|pvug|ours|num_buffers=${v%x*} buflen=$((${v#*x} * 1024))"
+            ;;
+        ours-udc:*) echo "ours|$OUR_UDC_OPTS $(echo "${1#ours-udc:}" | tr ',' ' ')|pvug|ours|$OUR_MS_OPTS" ;;
+        ours-q:*) echo "ours|$OUR_UDC_OPTS|pvug|ours|$OUR_MS_OPTS" ;;
+        legacy-writeup) echo "legacy||gms|distro|" ;;
+        legacy-ours) echo "legacy|$OUR_UDC_OPTS|pvug|distro|" ;;
+        patched-ours) echo "patched|$OUR_UDC_OPTS|pvug|distro|" ;;
         *) return 1 ;;
     esac
 }
 
+queue_settings() { # CONFIG DISK: the host-side queue attributes an ours-q: configuration names
+    local kv
+    case $1 in ours-q:*) ;; *) return 0 ;; esac
+    for kv in $(echo "${1#ours-q:}" | tr ',' ' '); do
+        echo "${kv#*=}" > "/sys/block/${2#/dev/}/queue/${kv%%=*}" || con "INFO $1: cannot set queue/${kv%%=*}"
+    done
+}
 find_disk() { # waits up to $1 s for the sd disk behind dummy_hcd
     local i b
     for i in $(seq $(($1 * 10))); do
@@ -181,10 +201,10 @@ gms_configfs_down() {
 
 GADGET_KIND=
 setup() { # config
-    local line mod opts gadget
+    local line mod opts gadget msmod msopts
     ko=
     line=$(cfg_line "$1") || return 1
-    IFS='|' read -r mod opts gadget <<< "$line"
+    IFS='|' read -r mod opts gadget msmod msopts <<< "$line"
     cp "$PRISTINE" "$IMG"
     case $mod in
         distro) modprobe dummy_hcd $opts || return 1 ;;
@@ -198,7 +218,18 @@ setup() { # config
             insmod "$ko" $opts || return 1
             ;;
     esac
-    con "INFO $1: dummy_hcd ${ko:-$(modinfo -n dummy_hcd)} (version $(cat /sys/module/dummy_hcd/version 2> /dev/null || echo none)) options '${opts:-(defaults)}', $(ls /sys/class/udc | wc -l) UDC(s)"
+    modprobe libcomposite
+    if [ "$msmod" = ours ]; then
+        [ -r "${KO_MS:-}" ] || {
+            con "INFO $1: no usb_f_mass_storage module of ours, skipped"
+            return 1
+        }
+        insmod "$KO_MS" $msopts || return 1
+    else
+        modprobe usb_f_mass_storage || return 1
+    fi
+    [ -n "${ROUND:-}" ] ||
+        con "INFO $1: dummy_hcd ${ko:-$(modinfo -n dummy_hcd)} (version $(cat /sys/module/dummy_hcd/version 2> /dev/null || echo none)) options '${opts:-(defaults)}', $(ls /sys/class/udc | wc -l) UDC(s); usb_f_mass_storage $msmod (version $(cat /sys/module/usb_f_mass_storage/version 2> /dev/null || echo none)) '${msopts:-(defaults)}'"
     case $gadget in
         gms)
             if modinfo g_mass_storage > /dev/null 2>&1; then
@@ -240,10 +271,38 @@ teardown() {
     esac
     GADGET_KIND=
     sleep 0.5
-    rmmod dummy_hcd 2> /dev/null || {
-        sleep 2
-        rmmod dummy_hcd
-    }
+    local m
+    for m in usb_f_mass_storage dummy_hcd; do # (pve-usb-gadget down may have unloaded them already)
+        [ -d /sys/module/$m ] || continue
+        rmmod $m 2> /dev/null || {
+            sleep 2
+            rmmod $m
+        }
+    done
+}
+
+# CPU time of the whole guest (both sides of the drive run in this one kernel), in seconds:
+# user+nice+system+irq+softirq of /proc/stat's cpu line (USER_HZ = 100)
+cpu_busy_s() { awk '/^cpu / { printf "%.2f\n", ($2 + $3 + $4 + $7 + $8) / 100 }' /proc/stat; }
+# HRTIMER softirqs so far (all CPUs): dummy_hcd's scheduler runs as one, so an idle drive that
+# keeps its timer going shows up here
+hrtimer_softirqs() { awk '/HRTIMER:/ { n = 0; for (i = 2; i <= NF; i++) n += $i; print n }' /proc/softirqs; }
+# utime+stime of the gadget's file-storage kthread(s), seconds
+fsg_thread_s() {
+    local p t=0
+    for p in /proc/[0-9]*; do
+        [ "$(cat "$p/comm" 2> /dev/null)" = file-storage ] || continue
+        t=$((t + $(awk '{print $14 + $15}' "$p/stat")))
+    done
+    awk -v t="$t" 'BEGIN { printf "%.2f\n", t / 100 }'
+}
+# dd with the guest's CPU seconds per MB: prints "MBps cpu_ms_per_MB"
+dd_rate_cpu() {
+    local c0 c1 r
+    c0=$(cpu_busy_s)
+    r=$(dd_rate "$@")
+    c1=$(cpu_busy_s)
+    awk -v r="$r" -v a="$c0" -v b="$c1" -v n="$DDMB" 'BEGIN { printf "%s %.2f\n", r, (b - a) * 1000 / (n * 1.048576) }'
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "?"; else if (NR % 2) print a[(NR+1)/2]; else printf "%.1f\n", (a[NR/2]+a[NR/2+1])/2}'; }
@@ -266,6 +325,8 @@ for c in $BENCH_CONFIGS; do
         teardown
         continue
     }
+    queue_settings "$c" "$disk"
+    con "INFO $c: host-side queue max_sectors_kb=$(cat /sys/block/${disk#/dev/}/queue/max_sectors_kb) max_hw_sectors_kb=$(cat /sys/block/${disk#/dev/}/queue/max_hw_sectors_kb) read_ahead_kb=$(cat /sys/block/${disk#/dev/}/queue/read_ahead_kb) nr_requests=$(cat /sys/block/${disk#/dev/}/queue/nr_requests)"
     speed=$(usb_speed)
     echo "$c usb_speed_Mbps 1 $speed" >> "$RES"
     echo "$c gadget 1 $GADGET_KIND" >> "$RES"
@@ -273,7 +334,7 @@ for c in $BENCH_CONFIGS; do
 
     # size the runs: about $BENCH_TARGET_S seconds each, from a 4 MiB probe
     probe=$(dd_rate if="$disk" of=/dev/null bs=1M count=4 iflag=direct)
-    mb=$(awk -v p="$probe" -v t="$BENCH_TARGET_S" -v max="$((BENCH_IMG_MB - 16))" 'BEGIN { n = p * t / 1.048576; n = (n >= 32) ? int(n / 16) * 16 : int(n / 4) * 4; if (n < 4) n = 4; if (n > max) n = max; print n }')
+    mb=$(awk -v p="$probe" -v t="$BENCH_TARGET_S" -v min="${BENCH_MIN_MB:-4}" -v max="$((BENCH_IMG_MB - 16))" 'BEGIN { n = p * t / 1.048576; n = (n >= 32) ? int(n / 16) * 16 : int(n / 4) * 4; if (n < min) n = min; if (n > max) n = max; print n }')
     echo "$c probe_MBps 1 $probe" >> "$RES"
     echo "$c run_MiB 1 $mb" >> "$RES"
     con "INFO $c: probe $probe MB/s, runs of $mb MiB"
@@ -328,11 +389,64 @@ for r in $(seq "$BENCH_RUNS"); do
             teardown
             continue
         }
-        echo "$c read_MBps $r $(dd_rate if="$disk" of=/dev/null bs=1M count="${MB[$c]}" iflag=direct)" >> "$RES"
-        echo "$c write_MBps $r $(dd_rate if=/dev/zero of="$disk" bs=1M count="${MB[$c]}" oflag=direct)" >> "$RES"
+        queue_settings "$c" "$disk"
+        DDMB=${MB[$c]}
+        read -r v cpu <<< "$(dd_rate_cpu if="$disk" of=/dev/null bs=1M count="${MB[$c]}" iflag=direct)"
+        echo "$c read_MBps $r $v" >> "$RES"
+        echo "$c read_cpu_ms_per_MB $r $cpu" >> "$RES"
+        read -r v cpu <<< "$(dd_rate_cpu if=/dev/zero of="$disk" bs=1M count="${MB[$c]}" oflag=direct)"
+        echo "$c write_MBps $r $v" >> "$RES"
+        echo "$c write_cpu_ms_per_MB $r $cpu" >> "$RES"
         teardown
     done
 done
+# Idle cost (BENCH_IDLE_S seconds each, 0 = off): the guest with no drive at all, then with each
+# configuration's drive bound, enumerated and idle (no I/O, not mounted), as a VM that does nothing
+# leaves it. CPU seconds per minute of the whole guest, HRTIMER softirqs per minute (dummy_hcd's
+# timer runs as one) and the file-storage thread's CPU.
+idle_measure() { # NAME
+    local c0 h0 f0 c1 h1 f1
+    sleep 5
+    c0=$(cpu_busy_s) h0=$(hrtimer_softirqs) f0=$(fsg_thread_s)
+    sleep "$BENCH_IDLE_S"
+    c1=$(cpu_busy_s) h1=$(hrtimer_softirqs) f1=$(fsg_thread_s)
+    awk -v n="$1" -v a="$c0" -v b="$c1" -v t="$BENCH_IDLE_S" 'BEGIN { printf "%s idle_cpu_s_per_min 1 %.3f\n", n, (b - a) * 60 / t }' >> "$RES"
+    awk -v n="$1" -v a="$h0" -v b="$h1" -v t="$BENCH_IDLE_S" 'BEGIN { printf "%s idle_hrtimer_per_min 1 %.0f\n", n, (b - a) * 60 / t }' >> "$RES"
+    awk -v n="$1" -v a="$f0" -v b="$f1" -v t="$BENCH_IDLE_S" 'BEGIN { printf "%s idle_fsg_thread_s_per_min 1 %.3f\n", n, (b - a) * 60 / t }' >> "$RES"
+    con "INFO idle $1: $(grep "^$1 idle_" "$RES" | awk '{printf "%s=%s ", $2, $4}')busiest: $(busiest)"
+}
+# the three tasks with the most CPU time so far (comm=seconds), to tell what keeps an idle guest busy
+busiest() {
+    local p
+    for p in /proc/[0-9]*; do awk '{ c = $2; gsub(/[()]/, "", c); printf "%s=%.1f\n", c, ($14 + $15) / 100 }' "$p/stat" 2> /dev/null; done |
+        sort -t= -k2 -rn | head -n 3 | tr '\n' ' '
+}
+if [ "${BENCH_IDLE_S:-0}" -gt 0 ]; then
+    for r in 1 2; do # twice, interleaved, so that a burst of host load shows as disagreement
+        idle_measure "none-$r"
+        for c in $BENCH_CONFIGS; do
+            [ -n "${MB[$c]:-}" ] || continue
+            ROUND=idle setup "$c" && disk=$(find_disk 60) && idle_measure "$c-$r"
+            teardown
+        done
+    done
+fi
+
+# A profile of one configuration's reads and writes (BENCH_PERF=config): perf from the host's
+# linux-perf, system-wide, call graphs; the reports go to bench/out/<time>/perf-*.txt.
+if [ -n "${BENCH_PERF:-}" ] && command -v perf > /dev/null && [ -n "${MB[$BENCH_PERF]:-}" ]; then
+    if ROUND=perf setup "$BENCH_PERF" && disk=$(find_disk 60); then
+        for op in read write; do
+            if [ $op = read ]; then set -- if="$disk" of=/dev/null iflag=direct; else set -- if=/dev/zero of="$disk" oflag=direct; fi
+            perf record -q -a -g -o "$W/perf.data" -- dd "$@" bs=1M count="${MB[$BENCH_PERF]}" status=none 2> "$W/perf.err"
+            perf report -i "$W/perf.data" --no-children --sort sym --stdio 2> /dev/null | grep -v '^$' | head -n 150 > "$OUT/perf-$BENCH_PERF-$op.txt"
+            perf report -i "$W/perf.data" --no-children --sort comm --stdio 2> /dev/null | grep -v '^#' | grep -v '^$' | head -n 20 > "$OUT/perf-$BENCH_PERF-$op-comm.txt"
+            con "INFO perf $BENCH_PERF $op: $(grep -m 5 '%' "$OUT/perf-$BENCH_PERF-$op.txt" | awk '{printf "%s %s; ", $1, $NF}')"
+        done
+    fi
+    teardown
+fi
+
 for c in $BENCH_CONFIGS; do
     [ -n "${MB[$c]:-}" ] || continue
     con "RESULT $c read $(grep "^$c read_MBps" "$RES" | awk '{print $4}' | median) MB/s, write $(grep "^$c write_MBps" "$RES" | awk '{print $4}' | median) MB/s, file $(grep "^$c file_read_s" "$RES" | awk '{print $4}' | median) s$([ "${PART[$c]}" -gt 0 ] && echo " (extrapolated from ${PART[$c]} MiB)") (runs of ${MB[$c]} MiB)"

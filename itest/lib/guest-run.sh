@@ -70,6 +70,9 @@ modprobe virtio_blk # the scratch disks /dev/vda and /dev/vdb (80-block-device)
 if [ -n "${ITEST_CUSTOM_DUMMY_HCD:-}" ]; then
     con "ITEST INFO $ITEST_KLABEL dummy_hcd resolves to $(modinfo -n dummy_hcd 2>&1)"
 fi
+if [ -n "${ITEST_CUSTOM_MASS_STORAGE:-}" ]; then
+    con "ITEST INFO $ITEST_KLABEL usb_f_mass_storage resolves to $(modinfo -n usb_f_mass_storage 2>&1) (num_buffers/buflen: $(modinfo -F parm usb_f_mass_storage 2>&1 | grep -c '^num_buffers:\|^buflen:') of 2)"
+fi
 
 passed=0
 failed=0

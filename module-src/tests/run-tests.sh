@@ -238,7 +238,13 @@ fi
 if [ -n "$REAL61" ]; then
     check_quiet "Debian's linux-source-6.1 dummy_hcd.c is hrtimer-shaped" test "$(perl "$CONV" --detect "$REAL61")" = hrtimer
     prep "$W/o" DUMMY_HCD_SOURCE="$REAL61"
-    check_quiet "an hrtimer source is built byte-for-byte unmodified" cmp "$REAL61" "$W/o/dummy_hcd_main.c"
+    perl "$CONV" --tune "$REAL61" "$W/tuned61.c"
+    check_quiet "an hrtimer source is built as it is except for the tick/budget parameters (--tune)" cmp "$W/tuned61.c" "$W/o/dummy_hcd_main.c"
+    check_quiet "   ... which change only the tick's #define and add the budget scaling" \
+        test "$(diff "$REAL61" "$W/o/dummy_hcd_main.c" | grep -c '^<')" = 1
+    check_quiet "   ... and keep the scheduler's re-arm only while URBs are queued (idle: no timer)" \
+        grep -q 'if (list_empty(&dum_hcd->urbp_list))' "$W/o/dummy_hcd_main.c"
+    check_quiet "   ... and tags the module (pvug_shape)" has "$W/o/dummy_hcd_info.c" 'MODULE_INFO(pvug_shape, "hrtimer source, scheduler unchanged, tick and budget as module parameters")'
     perl "$T/make-legacy-fixture.pl" "$REAL61" "$W/regen.c"
     check_quiet "the committed fixture is make-legacy-fixture.pl of linux-source-6.1 (6.1.192)" cmp "$W/regen.c" "$LEG"
 else
@@ -252,7 +258,7 @@ K612=${TEST_KVER_612:-$(newest_hdr '6.12.*+deb12-amd64')}
 build() { # kver source outdir -> builds dummy_hcd.ko via the Makefile (prepare-source.sh path)
     rm -rf "$3"
     mkdir -p "$3"
-    cp "$M/Kbuild" "$M/Makefile" "$M/prepare-source.sh" "$M/hrtimer-convert.pl" "$M/source.conf" "$M/dkms.conf" "$3/"
+    cp "$M/Kbuild" "$M/Makefile" "$M/prepare-source.sh" "$M/hrtimer-convert.pl" "$M/mass-storage-patch.pl" "$M/source.conf" "$M/dkms.conf" "$3/"
     DUMMY_HCD_CONF=/nonexistent DUMMY_HCD_SOURCE=$2 DUMMY_HCD_OFFLINE=1 make -C "$3" KVER="$1" > "$3.log" 2>&1 && test -f "$3/dummy_hcd.ko"
 }
 if [ -n "$K61" ]; then
@@ -268,6 +274,26 @@ if [ -n "$K61" ]; then
     check_quiet "   ... vermagic $K61" test "$(modinfo -F vermagic "$W/b61/dummy_hcd.ko" | awk '{print $1}')" = "$K61"
     check_quiet "   ... imports hrtimer_start_range_ns and hrtimer_cancel" test "$(nm -u "$W/b61/dummy_hcd.ko" | grep -cw 'hrtimer_start_range_ns\|hrtimer_cancel')" = 2
     check_quiet "the 5.x/6.9 dummy_stop variant compiles against $K61 headers" build "$K61" "$W/v69.c" "$W/b61v"
+    if [ -f /usr/src/linux-source-6.1.tar.xz ]; then
+        ms=$W/b61/usb_f_mass_storage.ko
+        check_quiet "usb_f_mass_storage is built beside it from linux-source-6.1" test -f "$ms"
+        check_quiet "   ... with the num_buffers and buflen parameters" test "$(modinfo -F parm "$ms" | grep -c '^num_buffers:\|^buflen:')" = 2
+        check_quiet "   ... and a version (dkms installs it over the in-tree module)" test "$(modinfo -F version "$ms")" = "$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$M/dkms.conf")-pvug"
+        check_quiet "   ... and the configfs attribute num_buffers compiled in" grep -q 'pve-usb-gadget: per-function num_buffers attribute always' "$W/b61/f_mass_storage.c"
+        check_quiet "   ... exporting the symbols of the in-tree module (g_mass_storage, g_multi link against them)" \
+            test "$(nm "$ms" | grep -c ' __ksymtab_fsg_')" -ge 20
+        check_quiet "   ... source-info.txt names its origin" has "$W/b61/source-info.txt" "mass_storage=/usr/src/linux-source-6.1.tar.xz"
+        check_quiet "dkms.conf lists usb_f_mass_storage where its source is to be had (linux-source-6.1)" \
+            bash -c "kernelver=$K61 kernel_source_dir=/lib/modules/$K61/build dkms_tree=$W/no-dkms; DUMMY_HCD_CONF=/nonexistent; export DUMMY_HCD_CONF; . '$M/dkms.conf'; [ \"\${BUILT_MODULE_NAME[1]:-}\" = usb_f_mass_storage ]"
+        check_quiet "   ... and not where it is not (no linux-source, offline, empty cache): dummy_hcd alone builds" \
+            bash -c "kernelver=$K61 kernel_source_dir=/lib/modules/$K61/build dkms_tree=$W/no-dkms; export DUMMY_HCD_CONF=/nonexistent DUMMY_HCD_OFFLINE=1 DUMMY_HCD_LINUX_SOURCE_DIR=$W/none DUMMY_HCD_CACHE=$W/none; . '$M/dkms.conf'; [ -z \"\${BUILT_MODULE_NAME[1]:-}\" ]"
+        rm -rf "$W/b61n" && mkdir -p "$W/b61n" && cp "$M/Kbuild" "$M/Makefile" "$M/prepare-source.sh" "$M/hrtimer-convert.pl" "$M/mass-storage-patch.pl" "$M/source.conf" "$M/dkms.conf" "$W/b61n/"
+        DUMMY_HCD_CONF=/nonexistent DUMMY_HCD_SOURCE=$LEG DUMMY_HCD_OFFLINE=1 DUMMY_HCD_LINUX_SOURCE_DIR=$W/none DUMMY_HCD_CACHE=$W/none \
+            make -C "$W/b61n" KVER="$K61" > "$W/b61n.log" 2>&1
+        check_quiet "   ... a lone dummy_hcd.c builds dummy_hcd.ko without usb_f_mass_storage, saying so" \
+            test -f "$W/b61n/dummy_hcd.ko" -a ! -f "$W/b61n/usb_f_mass_storage.ko"
+        check_quiet "   ... (the message)" has "$W/b61n.log" "only dummy_hcd is built"
+    fi
 else
     skip "compile against 6.1 headers (no /lib/modules/6.1.0-*-amd64/build)"
 fi
@@ -283,9 +309,26 @@ if [ -n "$K612" ] && [ -f /usr/src/linux-source-6.12.tar.xz ]; then
 else
     skip "compile against 6.12 headers (no headers or no linux-source-6.12)"
 fi
+# the mass-storage patch refuses a source it does not know
+if [ -f /usr/src/linux-source-6.1.tar.xz ]; then
+    mkdir -p "$W/msodd/x"
+    tar -xf /usr/src/linux-source-6.1.tar.xz -C "$W/msodd/x" --wildcards '*drivers/usb/gadget/function/f_mass_storage.c' '*drivers/usb/gadget/function/storage_common.h' 2> /dev/null
+    find "$W/msodd/x" -name 'f_mass_storage.c' -o -name 'storage_common.h' | xargs -I{} cp {} "$W/msodd/"
+    sed -i 's/CONFIG_USB_GADGET_STORAGE_NUM_BUFFERS/FSG_NUM_BUFFERS_ELSEWHERE/' "$W/msodd/f_mass_storage.c"
+    if perl "$M/mass-storage-patch.pl" "$W/msodd" > /dev/null 2> "$W/msodd.err"; then fail "the mass-storage patch refuses an unknown source"; else
+        check_quiet "the mass-storage patch refuses an unknown source, naming what it missed" has "$W/msodd.err" "num_buffers at instance creation"
+    fi
+    if PVUG_NUM_BUFFERS=1 perl "$M/mass-storage-patch.pl" "$W/msodd" > /dev/null 2>&1; then fail "the mass-storage patch refuses a default of 1 buffer"; else pass "the mass-storage patch refuses a default of 1 buffer"; fi
+fi
+# --tune on the converted fixture: tick and budget parameters in both shapes
+perl "$CONV" --convert "$LEG" "$W/conv.c" && perl "$CONV" --tune "$W/conv.c" "$W/convtuned.c" 2> "$W/tune.err"
+check_quiet "--tune makes the tick and the budget module parameters of a converted source" \
+    test "$(grep -c 'module_param_cb(tick_ns\|module_param_cb(budget_pct' "$W/convtuned.c")" = 2
+if perl "$CONV" --tune "$LEG" "$W/x.c" 2> /dev/null; then fail "--tune refuses a timer_list source"; else pass "--tune refuses a timer_list source"; fi
+
 # a failing prepare-source.sh must fail the make (and so the dkms build) with its message
 mkdir -p "$W/mf"
-cp "$M/Kbuild" "$M/Makefile" "$M/prepare-source.sh" "$M/hrtimer-convert.pl" "$M/source.conf" "$W/mf/"
+cp "$M/Kbuild" "$M/Makefile" "$M/prepare-source.sh" "$M/hrtimer-convert.pl" "$M/mass-storage-patch.pl" "$M/source.conf" "$W/mf/"
 if DUMMY_HCD_CONF=/nonexistent DUMMY_HCD_SOURCE=$W/missing.c make -C "$W/mf" KVER=6.1.0-0-amd64 KDIR="$KD" > "$W/mf.log" 2>&1; then
     fail "make fails when no source can be prepared"
 else
