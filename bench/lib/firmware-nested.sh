@@ -30,7 +30,6 @@ ITEST_JAVA_OPTS=${ITEST_JAVA_OPTS/-Xint/-XX:TieredStopAtLevel=1} run_pvug 0 imag
 bytes=$(($(unzip -p "$ITEST_NESTED_ZIP" bzimage | wc -c) + $(unzip -p "$ITEST_NESTED_ZIP" bzroot | wc -c)))
 echo "bench: bzimage + bzroot = $bytes bytes; nested VM memory ${BENCH_NESTED_MEM} MiB"
 echo "0 - - loaded_bytes $bytes" >> "$RES"
-write_conf $VMID image="$img" product_id=0x4000 serial=BENCH0000000191 enumerate_timeout=120
 
 # usb_dev VID PID: the host's sysfs device with that VID:PID
 usb_dev() {
@@ -40,14 +39,18 @@ usb_dev() {
     done
     return 1
 }
-# up CONFIG: the drive of that configuration, bound and enumerated; sets VID PID
+# up CONFIG: the drive of that configuration, bound and enumerated; sets VID PID. "ours+KEY=VALUE+..." is ours with
+# those config keys (ours+max_speed=high: the one lever of speed alone).
 up() {
     case $1 in
         writeup)
             writeup_up "$img" || return 1
             VID=$WRITEUP_VID PID=$WRITEUP_PID
             ;;
-        ours)
+        ours*)
+            local keys=()
+            [[ $1 == *+* ]] && IFS=+ read -r -a keys <<< "${1#*+}"
+            write_conf $VMID image="$img" product_id=0x4000 serial=BENCH0000000191 enumerate_timeout=120 "${keys[@]}"
             run_hook 0 $VMID pre-start
             [ "$RC" = 0 ] || return 1
             VID=1d6b PID=4000
@@ -66,7 +69,7 @@ up() {
 down() {
     case $1 in
         writeup) writeup_down ;;
-        ours) run_hook 0 $VMID post-stop ;;
+        ours*) run_hook 0 $VMID post-stop ;;
     esac
     itest_cleanup_all > /dev/null 2>&1
 }
@@ -74,10 +77,28 @@ down() {
 boot() { # ROUND CONFIG FIRMWARE
     local r=$1 c=$2 fw=$3 name="$2-$3-$1" keep="${ITEST_OUT:-$SCRATCH}/firmware"
     nested_vm_cmd $VMID "$name" "$fw" "$VID" "$PID" "$BENCH_NESTED_MEM" "$SCRATCH/vm"
+    # BENCH_TRACE=1: where a firmware's time goes. SeaBIOS's debug log (its port 0x402: timeouts, failed transfers)
+    # and usbmon's text trace of the drive's bus on this host (every URB with its time, length and status).
+    local mon=
+    if [ "${BENCH_TRACE:-0}" = 1 ]; then
+        [ "$fw" = seabios ] && NESTED_QEMU+=(-chardev "file,id=fwdebug,path=$keep.$name.seabios-debug.log"
+            -device "isa-debugcon,iobase=0x402,chardev=fwdebug")
+        local bus
+        bus=$(attr "$(usb_dev "$VID" "$PID")/busnum")
+        modprobe usbmon 2> /dev/null
+        mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+        if [ -r "/sys/kernel/debug/usb/usbmon/${bus}u" ]; then
+            cat "/sys/kernel/debug/usb/usbmon/${bus}u" > "$keep.$name.usbmon.txt" &
+            mon=$!
+        else
+            echo "bench: no usbmon for bus $bus"
+        fi
+    fi
     [ "$r" = 1 ] && echo "\$ ${NESTED_QEMU[*]}"
     local stop='Loading /bzroot[^\n]*?ok'
     [ "$fw" = "$BENCH_LINUX_ON" ] && stop=
     nested_vm_run "$name" "$BENCH_BOOT_TIMEOUT" "$stop"
+    [ -n "$mon" ] && kill "$mon" 2> /dev/null
     cp "$NESTED_LOG" "$keep.$name.console.log" 2> /dev/null
     cp "$NESTED_TIMES" "$keep.$name.times" 2> /dev/null
     local t_load t_root t_init rw

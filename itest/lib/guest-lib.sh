@@ -32,6 +32,14 @@ die() {
     exit 1
 }
 
+# host_side_scenario: first thing in a host-side scenario (see itest/run): on the kernel that leaves those to the run's
+# other kernels, one visible skip and the end.
+host_side_scenario() {
+    [ "${ITEST_HOST_SIDE_HERE:-1}" = 1 ] && return 0
+    skip "host-side scenario, run on ${ITEST_HOST_SIDE_KERNELS:-the other kernels}: $ITEST_KLABEL makes the nested boots (ITEST_HOST_SIDE_EVERYWHERE=1 runs it here too)"
+    exit 0
+}
+
 itest_on_exit() {
     local rc=$?
     echo "== $(checks_summary) (exit $rc)"

@@ -3,6 +3,7 @@
 # half-built gadget behind; gadgets that were already up stay up.
 set -u
 . "$ITEST_DIR/lib/guest-lib.sh"
+host_side_scenario
 
 mk() { # N PID IMAGE [key=value...]: config for VM 600+N with serial ITESTREF000006NN
     local n=$1 pid=$2 image=$3

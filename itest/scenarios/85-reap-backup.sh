@@ -9,6 +9,7 @@
 # - pre-start while that copy runs: the copy is given up (no partial, no truncated copy) or finished, never overlapped.
 set -u
 . "$ITEST_DIR/lib/guest-lib.sh"
+host_side_scenario
 
 VMID=851
 SERIAL=ITESTREAP0000851
