@@ -75,7 +75,8 @@ down() {
 }
 
 boot() { # ROUND CONFIG FIRMWARE
-    local r=$1 c=$2 fw=$3 name="$2-$3-$1" keep="${ITEST_OUT:-$SCRATCH}/firmware"
+    # the name (QEMU's -name, the kept files) with "~" for "=": QEMU would take "ours+max_speed=high" for an option
+    local r=$1 c=$2 fw=$3 name="${2//=/\~}-$3-$1" keep="${ITEST_OUT:-$SCRATCH}/firmware"
     nested_vm_cmd $VMID "$name" "$fw" "$VID" "$PID" "$BENCH_NESTED_MEM" "$SCRATCH/vm"
     # BENCH_TRACE=1: where a firmware's time goes. SeaBIOS's debug log (its port 0x402: timeouts, failed transfers)
     # and usbmon's text trace of the drive's bus on this host (every URB with its time, length and status).
