@@ -2,17 +2,20 @@
 # dummy_hcd with its defaults (one high-speed UDC) and `modprobe g_mass_storage file=IMG removable=1`. Sourced inside a
 # guest, as root, with configfs mounted.
 #
-#   writeup_up IMG     loads the kernel's own dummy_hcd.ko (not an updates/ one, no modprobe.d options) and the gadget;
-#                      sets WRITEUP_GADGET (g_mass_storage, or gms-configfs where the kernel does not build
-#                      g_mass_storage, e.g. Debian's 6.1: the same gadget made in configfs) and WRITEUP_KO
-#   writeup_down       removes the gadget and unloads dummy_hcd
+#   writeup_up IMG     loads the kernel's own dummy_hcd.ko (not an updates/ one, no modprobe.d options), then writeup_gms_up
+#                      and sets WRITEUP_KO
+#   writeup_down       writeup_gms_down, then unloads dummy_hcd
+#   writeup_gms_up IMG the gadget alone, on whatever UDC is loaded (bench/lib/guest-bench.sh loads its own dummy_hcd):
+#                      sets WRITEUP_GADGET (g_mass_storage, or gms-configfs where the kernel does not build g_mass_storage,
+#                      e.g. Debian's 6.1: the same gadget made in configfs)
+#   writeup_gms_down   removes that gadget
 #   WRITEUP_VID, WRITEUP_PID   what the host then sees (g_mass_storage's NetChip 0525:a4a5)
 
 WRITEUP_VID=0525 WRITEUP_PID=a4a5
 WRITEUP_GM=/sys/kernel/config/usb_gadget/writeup-gms
 
 writeup_up() { # IMG
-    local img=$1 ko
+    local ko
     ko=$(find "/lib/modules/$(uname -r)/kernel" -name 'dummy_hcd.ko*' | head -n 1)
     [ -n "$ko" ] || {
         echo "writeup: the kernel has no dummy_hcd.ko of its own" >&2
@@ -21,6 +24,21 @@ writeup_up() { # IMG
     modprobe -a usbcore udc_core || return 1
     insmod "$ko" || return 1
     WRITEUP_KO=$ko
+    writeup_gms_up "$1"
+}
+
+writeup_down() {
+    writeup_gms_down
+    sleep 0.5
+    rmmod usb_f_mass_storage libcomposite 2> /dev/null
+    rmmod dummy_hcd 2> /dev/null || {
+        sleep 2
+        rmmod dummy_hcd
+    }
+}
+
+writeup_gms_up() { # IMG
+    local img=$1 g=$WRITEUP_GM
     if modinfo g_mass_storage > /dev/null 2>&1; then
         WRITEUP_GADGET=g_mass_storage
         modprobe g_mass_storage file="$img" removable=1
@@ -29,7 +47,6 @@ writeup_up() { # IMG
     # what "modprobe g_mass_storage file=IMG removable=1" builds: NetChip's file-backed storage gadget, one config,
     # one removable LUN, every other attribute at its default (no max_speed: the UDC's speed decides)
     WRITEUP_GADGET=gms-configfs
-    local g=$WRITEUP_GM
     modprobe -a libcomposite usb_f_mass_storage || return 1
     mkdir -p $g/strings/0x409 $g/configs/c.1/strings/0x409 $g/functions/mass_storage.0 || return 1
     echo 0x$WRITEUP_VID > $g/idVendor
@@ -43,7 +60,7 @@ writeup_up() { # IMG
     ls /sys/class/udc | head -n 1 > $g/UDC
 }
 
-writeup_down() {
+writeup_gms_down() {
     local g=$WRITEUP_GM
     case ${WRITEUP_GADGET:-} in
         g_mass_storage) rmmod g_mass_storage ;;
@@ -54,10 +71,4 @@ writeup_down() {
             ;;
     esac
     WRITEUP_GADGET=
-    sleep 0.5
-    rmmod usb_f_mass_storage libcomposite 2> /dev/null
-    rmmod dummy_hcd 2> /dev/null || {
-        sleep 2
-        rmmod dummy_hcd
-    }
 }

@@ -176,28 +176,9 @@ configfs_down() {
     rmdir $G/configs/c.1/strings/0x409 $G/configs/c.1 $G/functions/mass_storage.0 $G/strings/0x409 $G 2> /dev/null
 }
 
-# what "modprobe g_mass_storage file=IMG removable=1" builds: NetChip's 0525:a4a5 file-backed
-# storage gadget, one config, one removable LUN, every other attribute at its default (no
-# max_speed: the UDC's speed decides)
-GM=/sys/kernel/config/usb_gadget/gms
-gms_configfs_up() {
-    modprobe -a libcomposite usb_f_mass_storage
-    mkdir -p $GM/strings/0x409 $GM/configs/c.1/strings/0x409 $GM/functions/mass_storage.0
-    echo 0x0525 > $GM/idVendor
-    echo 0xa4a5 > $GM/idProduct
-    echo 0x0200 > $GM/bcdUSB
-    echo "Linux File-Backed Storage" > $GM/strings/0x409/product
-    echo 2 > $GM/configs/c.1/MaxPower
-    echo 1 > $GM/functions/mass_storage.0/lun.0/removable
-    echo "$IMG" > $GM/functions/mass_storage.0/lun.0/file
-    ln -s $GM/functions/mass_storage.0 $GM/configs/c.1/
-    ls /sys/class/udc | head -n 1 > $GM/UDC
-}
-gms_configfs_down() {
-    echo "" > $GM/UDC 2> /dev/null
-    rm -f $GM/configs/c.1/mass_storage.0
-    rmdir $GM/configs/c.1/strings/0x409 $GM/configs/c.1 $GM/functions/mass_storage.0 $GM/strings/0x409 $GM 2> /dev/null
-}
+# the write-up's gadget: testlib's (also bench/firmware-load's)
+# shellcheck source=../../testlib/writeup-gadget.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../testlib/writeup-gadget.sh"
 
 GADGET_KIND=
 setup() { # config
@@ -232,18 +213,11 @@ setup() { # config
         con "INFO $1: dummy_hcd ${ko:-$(modinfo -n dummy_hcd)} (version $(cat /sys/module/dummy_hcd/version 2> /dev/null || echo none)) options '${opts:-(defaults)}', $(ls /sys/class/udc | wc -l) UDC(s); usb_f_mass_storage $msmod (version $(cat /sys/module/usb_f_mass_storage/version 2> /dev/null || echo none)) '${msopts:-(defaults)}'"
     case $gadget in
         gms)
-            if modinfo g_mass_storage > /dev/null 2>&1; then
-                GADGET_KIND=gms
-                modprobe g_mass_storage file="$IMG" removable=1 > "$W/gms.log" 2>&1 ||
-                    {
-                        con "INFO $1: modprobe g_mass_storage failed: $(tr '\n' ' ' < "$W/gms.log")"
-                        return 1
-                    }
-            else
-                # this kernel does not build g_mass_storage (Debian 6.1): the same gadget via configfs
-                GADGET_KIND=gms-configfs
-                gms_configfs_up || return 1
-            fi
+            writeup_gms_up "$IMG" > "$W/gms.log" 2>&1 || {
+                con "INFO $1: the write-up's gadget ($WRITEUP_GADGET) failed: $(tr '\n' ' ' < "$W/gms.log")"
+                return 1
+            }
+            GADGET_KIND=$WRITEUP_GADGET # g_mass_storage, or gms-configfs where the kernel does not build it (6.1)
             ;;
         pvug)
             if [ -z "${ROUND:-}" ] && [ -n "${JAR:-}" ] && [ -r "$JAR" ] && command -v "${BENCH_JAVA:-java}" > /dev/null; then
@@ -264,8 +238,7 @@ setup() { # config
 }
 teardown() {
     case $GADGET_KIND in
-        gms) rmmod g_mass_storage ;;
-        gms-configfs) gms_configfs_down ;;
+        g_mass_storage | gms-configfs) writeup_gms_down ;;
         pvug) pvug down 901 > /dev/null 2>&1 ;;
         configfs) configfs_down ;;
     esac
