@@ -32,11 +32,11 @@ die() {
     exit 1
 }
 
-# host_side_scenario: first thing in a host-side scenario (see itest/run): on the kernel that leaves those to the run's
-# other kernels, one visible skip and the end.
+# host_side_scenario: first thing in a host-side scenario (see itest/run): on the kernels that leave it to another one
+# of the run, one visible skip and the end.
 host_side_scenario() {
     [ "${ITEST_HOST_SIDE_HERE:-1}" = 1 ] && return 0
-    skip "host-side scenario, run on ${ITEST_HOST_SIDE_KERNELS:-the other kernels}: $ITEST_KLABEL makes the nested boots (ITEST_HOST_SIDE_EVERYWHERE=1 runs it here too)"
+    skip "host-side scenario: it runs on ${ITEST_HOST_SIDE_KERNELS:-another kernel} in this run (ITEST_HOST_SIDE_EVERYWHERE=1 runs it on every kernel)"
     exit 0
 }
 
