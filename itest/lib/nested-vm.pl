@@ -3,7 +3,7 @@
 # (nested-vm.sh). Writes what the VM prints on serial0 to LOG, and after every chunk read one line "SECONDS OFFSET"
 # to TIMES (seconds since T0, the epoch time QEMU was started; OFFSET the bytes of LOG so far), so that the time any
 # text appeared is known. On QMP it does what Proxmox's qmeventd does for a guest that powers off under
-# `-no-shutdown`: on the SHUTDOWN event it sends `quit`. With STOP-REGEX it also sends `quit` as soon as the serial
+# `-no-shutdown`: on the SHUTDOWN event it sends `quit` (the TIMES line "SECONDS OFFSET SHUTDOWN REASON"). With STOP-REGEX it also sends `quit` as soon as the serial
 # output, without terminal escapes, matches it (a benchmark that needs only the firmware's part of a boot). Ends when QEMU closes both.
 use strict;
 use warnings;
@@ -61,7 +61,10 @@ while ($sel->count) {
             while ($qbuf =~ s/^([^\n]*)\n//) {
                 my $msg = $1;
                 if ($msg =~ /"event"\s*:\s*"SHUTDOWN"/) {
-                    printf $times "%.3f %d SHUTDOWN\n", time - $t0, $offset;
+                    # the reason: guest-shutdown (it powered off), guest-reset (it reset, a reboot under -no-reboot
+                    # or a crash), guest-panic...
+                    my ($why) = $msg =~ /"reason"\s*:\s*"([^"]*)"/;
+                    printf $times "%.3f %d SHUTDOWN %s\n", time - $t0, $offset, $why // 'unknown';
                     syswrite($qmp, qq({"execute":"quit"}\n));
                 }
             }

@@ -11,6 +11,8 @@
 #   nested_vm_when REGEX   seconds after QEMU's start at which the last run's serial output (terminal escapes removed)
 #                          first matched the Perl REGEX (the time its last character arrived), or nothing
 #   nested_vm_lines PREFIX the last run's serial lines that start with PREFIX (CRs removed)
+#   nested_vm_shutdown     why the last run's guest ended, from QEMU's SHUTDOWN event: guest-shutdown (powered off),
+#                          guest-reset (reset: under -no-reboot a reboot or a crash), ...; nothing when it did not
 #
 # The command line, from qemu-server (src/PVE/QemuServer.pm config_to_command, QemuServer/USB.pm, OVMF.pm,
 # CPUConfig.pm, Machine.pm; the cfg2cmd tests qemu-xhci-7.1.conf.cmd, efi-raw.conf.cmd, bootorder.conf.cmd), for
@@ -113,4 +115,8 @@ nested_vm_when() { # REGEX
 
 nested_vm_lines() { # PREFIX
     tr -d '\r' < "$NESTED_LOG" | grep -a "^$1"
+}
+
+nested_vm_shutdown() {
+    awk '$3 == "SHUTDOWN" {print $4; exit}' "$NESTED_TIMES" 2> /dev/null
 }
