@@ -82,7 +82,7 @@ nested_boot() {
         # printed anything: a kernel dying in early boot under TCG inside TCG (seen once with OVMF, 2026-12-02), the
         # emulator and not the drive. Like itest/run's guests, that boot gets one more try; nothing else does.
         if [ "$attempt" = 1 ] && [ "$(nested_vm_shutdown)" = guest-reset ] && [ -n "$(nested_vm_when 'Loading /bzroot[^\n]*?ok')" ] &&
-            [ -z "$(nested_vm_lines "$MARKER init")" ]; then
+            [ -z "$(nested_vm_when "$MARKER init")" ]; then
             say "$name: the firmware loaded the kernel and the initramfs, then the nested kernel reset before /init; booting once more"
             cp "$NESTED_LOG" "${keep%.sh}.$name.reset.console.log" 2> /dev/null
             continue
