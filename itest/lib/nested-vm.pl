@@ -3,8 +3,9 @@
 # (nested-vm.sh). Writes what the VM prints on serial0 to LOG, and after every chunk read one line "SECONDS OFFSET"
 # to TIMES (seconds since T0, the epoch time QEMU was started; OFFSET the bytes of LOG so far), so that the time any
 # text appeared is known. On QMP it does what Proxmox's qmeventd does for a guest that powers off under
-# `-no-shutdown`: on the SHUTDOWN event it sends `quit` (the TIMES line "SECONDS OFFSET SHUTDOWN REASON"). With STOP-REGEX it also sends `quit` as soon as the serial
-# output, without terminal escapes, matches it (a benchmark that needs only the firmware's part of a boot). Ends when QEMU closes both.
+# `-no-shutdown`: on the SHUTDOWN event it sends `quit` (and writes "SECONDS OFFSET SHUTDOWN REASON" to TIMES). With
+# STOP-REGEX it also sends `quit` as soon as the serial output, without terminal escapes, matches it (a benchmark that
+# needs only the firmware's part of a boot). Ends when QEMU closes both.
 use strict;
 use warnings;
 use IO::Socket::UNIX;
