@@ -96,15 +96,15 @@ boot() { # ROUND CONFIG FIRMWARE
         fi
     fi
     [ "$r" = 1 ] && echo "\$ ${NESTED_QEMU[*]}"
-    local stop='Loading /bzroot[^\n]*?ok'
+    local stop="$NESTED_LOADED"
     [ "$fw" = "$BENCH_LINUX_ON" ] && stop=
     nested_vm_run "$name" "$BENCH_BOOT_TIMEOUT" "$stop"
     [ -n "$mon" ] && kill "$mon" 2> /dev/null
     cp "$NESTED_LOG" "$keep.$name.console.log" 2> /dev/null
     cp "$NESTED_TIMES" "$keep.$name.times" 2> /dev/null
     local t_load t_root t_init rw
-    t_load=$(nested_vm_when 'Loading /bzimage')
-    t_root=$(nested_vm_when 'Loading /bzroot[^\n]*?ok')
+    t_load=$(nested_vm_when "$NESTED_AT_LOADER")
+    t_root=$(nested_vm_when "$NESTED_LOADED")
     t_init=$(nested_vm_when "$MARKER init")
     emit() { echo "$r $c $fw $1 $2" >> "$RES"; }
     emit total_s "$NESTED_SECONDS"

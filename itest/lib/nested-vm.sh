@@ -13,6 +13,9 @@
 #   nested_vm_lines PREFIX the last run's serial lines that start with PREFIX (CRs removed)
 #   nested_vm_shutdown     why the last run's guest ended, from QEMU's SHUTDOWN event: guest-shutdown (powered off),
 #                          guest-reset (reset: under -no-reboot a reboot or a crash), ...; nothing when it did not
+#   NESTED_AT_LOADER, NESTED_LOADED   the Perl patterns (for nested_vm_when, nested_vm_run) of syslinux starting to
+#                          read the kernel ("Loading /bzimage") and of the kernel and initramfs read ("Loading
+#                          /bzroot...ok": SeaBIOS's copy of the screen interleaves the dots)
 #
 # The command line, from qemu-server (src/PVE/QemuServer.pm config_to_command, QemuServer/USB.pm, OVMF.pm,
 # CPUConfig.pm, Machine.pm; the cfg2cmd tests qemu-xhci-7.1.conf.cmd, efi-raw.conf.cmd, bootorder.conf.cmd), for
@@ -35,6 +38,8 @@
 
 NESTED_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 NESTED_MACHINE=pc-i440fx-7.2
+NESTED_AT_LOADER='Loading /bzimage'
+NESTED_LOADED='Loading /bzroot[^\n]*?ok'
 NESTED_OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
 NESTED_OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
 

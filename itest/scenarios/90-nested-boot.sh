@@ -61,7 +61,7 @@ unraid_guid() { # VID PID SERIAL (as sysfs has them)
 # nested_boot FIRMWARE: the VM as qemu-server starts it (its serial console kept in the run's logs as
 # 90-nested-boot.FIRMWARE.console.log), and what its kernel saw
 nested_boot() {
-    local fw=$1 name=$1 keep="${ITEST_OUT:-$SCRATCH}/${0##*/}" attempt seen cmdline usb disk fwname=bios
+    local fw=$1 name=$1 keep="${ITEST_OUT:-$SCRATCH}/${0##*/}" attempt why seen cmdline usb disk fwname=bios
     [ "$fw" = ovmf ] && fwname=efi
     for attempt in 1 2; do
         nested_vm_cmd $VMID "$name" "$fw" $VID $PID 512 "$SCRATCH/vm"
@@ -71,7 +71,8 @@ nested_boot() {
         nested_vm_run "$name" "$boot_timeout"
         cp "$NESTED_LOG" "${keep%.sh}.$name.console.log" 2> /dev/null
         cp "$NESTED_TIMES" "${keep%.sh}.$name.times" 2> /dev/null
-        echo "  qemu exit $NESTED_RC after $NESTED_SECONDS s ($(nested_vm_shutdown || echo "no SHUTDOWN event")); its messages:"
+        why=$(nested_vm_shutdown)
+        echo "  qemu exit $NESTED_RC after $NESTED_SECONDS s (${why:-no SHUTDOWN event}); its messages:"
         indent "$(cat "$NESTED_DIR/$name.qemu.out")"
         echo "  the nested console (last 40 lines):"
         indent "$(tr -d '\r' < "$NESTED_LOG" | grep -av '^\s*$' | tail -n 40)"
@@ -81,7 +82,7 @@ nested_boot() {
         # The firmware read the kernel and the initramfs from the drive, then the nested kernel reset before its /init
         # printed anything: a kernel dying in early boot under TCG inside TCG (seen once with OVMF, 2026-12-02), the
         # emulator and not the drive. Like itest/run's guests, that boot gets one more try; nothing else does.
-        if [ "$attempt" = 1 ] && [ "$(nested_vm_shutdown)" = guest-reset ] && [ -n "$(nested_vm_when 'Loading /bzroot[^\n]*?ok')" ] &&
+        if [ "$attempt" = 1 ] && [ "$why" = guest-reset ] && [ -n "$(nested_vm_when "$NESTED_LOADED")" ] &&
             [ -z "$(nested_vm_when "$MARKER init")" ]; then
             say "$name: the firmware loaded the kernel and the initramfs, then the nested kernel reset before /init; booting once more"
             cp "$NESTED_LOG" "${keep%.sh}.$name.reset.console.log" 2> /dev/null
@@ -90,7 +91,7 @@ nested_boot() {
         break
     done
     if [ -n "$cmdline" ]; then
-        pass "$name: booted from the drive into the zip's kernel and initramfs in $NESTED_SECONDS s (loader at $(nested_vm_when 'Loading /bzimage') s, bzroot loaded at $(nested_vm_when 'Loading /bzroot[^\n]*?ok') s, /init at $(nested_vm_when "$MARKER init") s): ${cmdline#* cmdline: }"
+        pass "$name: booted from the drive into the zip's kernel and initramfs in $NESTED_SECONDS s (loader at $(nested_vm_when "$NESTED_AT_LOADER") s, bzroot loaded at $(nested_vm_when "$NESTED_LOADED") s, /init at $(nested_vm_when "$MARKER init") s): ${cmdline#* cmdline: }"
     else
         fail "$name: no '$MARKER cmdline:' on the nested console within ${boot_timeout} s (qemu exit $NESTED_RC)"
         return 1
