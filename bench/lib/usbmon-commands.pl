@@ -39,7 +39,12 @@ while (<$in>) {
 }
 sub sum { my $s = 0; $s += $_ for @_; $s }
 sub median { my @s = sort { $a <=> $b } @_; @s ? $s[$#s / 2] : 0 }
-sub top { my ($h) = @_; join(', ', map {"$_: $h->{$_}"} (sort { $h->{$b} <=> $h->{$a} } keys %$h)[0 .. 5]) =~ s/(, : )+.*//r }
+sub top { # the six commonest keys of a count hash, with their counts
+    my ($h) = @_;
+    my @keys = sort { $h->{$b} <=> $h->{$a} } keys %$h;
+    splice(@keys, 6) if @keys > 6;
+    return join(', ', map {"$_: $h->{$_}"} @keys);
+}
 printf "commands: %d; opcodes %s\n", $n{cbw} // 0, top(\%ops);
 printf "data lengths: %s\n", top(\%lens);
 printf "statuses: %s\n", join(', ', map {"$_: $status{$_}"} sort keys %status);
