@@ -370,6 +370,11 @@ for r in $(seq "$BENCH_RUNS"); do
         read -r v cpu <<< "$(dd_rate_cpu if=/dev/zero of="$disk" bs=1M count="${MB[$c]}" oflag=direct)"
         echo "$c write_MBps $r $v" >> "$RES"
         echo "$c write_cpu_ms_per_MB $r $cpu" >> "$RES"
+        # a firmware's reads: one command of BENCH_FW_BS bytes at a time (SeaBIOS gets syslinux's
+        # 127 sectors per int 13h), so every command pays the whole round trip
+        if [ "$BENCH_FW_BS" -gt 0 ]; then
+            echo "$c fwread_MBps $r $(dd_rate if="$disk" of=/dev/null bs="$BENCH_FW_BS" count=$((MB[$c] * 1048576 / BENCH_FW_BS)) iflag=direct)" >> "$RES"
+        fi
         teardown
     done
 done

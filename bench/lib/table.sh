@@ -25,19 +25,19 @@ declare -A desc=(
 )
 table=$OUT/table.md
 {
-    echo "Kernel $KVER (HZ=$HZ), QEMU $ACCEL, 2 vCPUs, $DATE. Medians of $RUNS runs (MB/s = 10^6 B/s); $FILE_MB MB file: median of $FILE_RUNS. Host: $(nproc) cores, load average $LOAD0 before the boot, $LOAD1 after."
+    echo "Kernel $KVER (HZ=$HZ), QEMU $ACCEL, 2 vCPUs, $DATE. Medians of $RUNS runs (MB/s = 10^6 B/s; firmware-sized reads: dd bs=${FW_BS:-65024}, direct, one command at a time); $FILE_MB MB file: median of $FILE_RUNS. Host: $(nproc) cores, load average $LOAD0 before the boot, $LOAD1 after."
     echo
-    echo "| configuration | USB speed | seq read MB/s | seq write MB/s | read, write / writeup | CPU ms per MB read, write | $FILE_MB MB file read | run size |"
-    echo "|---|---|---:|---:|---:|---:|---:|---:|"
+    echo "| configuration | USB speed | seq read MB/s | seq write MB/s | read, write / writeup | CPU ms per MB read, write | $FILE_MB MB file read | firmware-sized reads MB/s, / writeup | run size |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
     for c in $CONFIGS; do
         grep -q "^$c " "$R" || {
-            echo "| $c: ${desc[$c]:-} | skipped | | | | | | |"
+            echo "| $c: ${desc[$c]:-} | skipped | | | | | | | |"
             continue
         }
         x=$(one "$c" file_read_extrapolated_from_MiB)
-        echo "| $c: ${desc[$c]:-} | $(one "$c" usb_speed_Mbps) Mb/s | $(med "$c" read_MBps) | $(med "$c" write_MBps) | $(ratio "$(med "$c" read_MBps)" "$(med writeup read_MBps)"), $(ratio "$(med "$c" write_MBps)" "$(med writeup write_MBps)") | $(med "$c" read_cpu_ms_per_MB), $(med "$c" write_cpu_ms_per_MB) | $(med "$c" file_read_s) s${x:+ (extrapolated from the first $x MiB)} | $(one "$c" run_MiB) MiB |"
+        echo "| $c: ${desc[$c]:-} | $(one "$c" usb_speed_Mbps) Mb/s | $(med "$c" read_MBps) | $(med "$c" write_MBps) | $(ratio "$(med "$c" read_MBps)" "$(med writeup read_MBps)"), $(ratio "$(med "$c" write_MBps)" "$(med writeup write_MBps)") | $(med "$c" read_cpu_ms_per_MB), $(med "$c" write_cpu_ms_per_MB) | $(med "$c" file_read_s) s${x:+ (extrapolated from the first $x MiB)} | $(med "$c" fwread_MBps), $(ratio "$(med "$c" fwread_MBps)" "$(med writeup fwread_MBps)") | $(one "$c" run_MiB) MiB |"
     done
-    echo "| ceiling: page-cache read of the image | | $(med ceiling pagecache_read_MBps) | | | | | |"
+    echo "| ceiling: page-cache read of the image | | $(med ceiling pagecache_read_MBps) | | | | | | |"
     echo
     echo "- (b) / (a): read $(ratio "$(med ours read_MBps)" "$(med writeup read_MBps)"), write $(ratio "$(med ours write_MBps)" "$(med writeup write_MBps)"), $FILE_MB MB file $(ratio "$(med writeup file_read_s)" "$(med ours file_read_s)") faster"
     echo "- timer_list source, our settings, patched / unpatched: read $(ratio "$(med patched-ours read_MBps)" "$(med legacy-ours read_MBps)"), write $(ratio "$(med patched-ours write_MBps)" "$(med legacy-ours write_MBps)"), $FILE_MB MB file $(ratio "$(med legacy-ours file_read_s)" "$(med patched-ours file_read_s)") faster"
@@ -50,7 +50,7 @@ table=$OUT/table.md
     echo
     for c in $CONFIGS; do
         grep -q "^$c read_MBps" "$R" || continue
-        echo "- $c: read $(all "$c" read_MBps); write $(all "$c" write_MBps); file s: $(all "$c" file_read_s)"
+        echo "- $c: read $(all "$c" read_MBps); write $(all "$c" write_MBps); firmware-sized reads $(all "$c" fwread_MBps); file s: $(all "$c" file_read_s)"
     done
     echo "- ceiling: $(all ceiling pagecache_read_MBps)"
     if grep -q ' idle_cpu_s_per_min ' "$R"; then

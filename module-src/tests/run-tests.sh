@@ -240,11 +240,15 @@ if [ -n "$REAL61" ]; then
     prep "$W/o" DUMMY_HCD_SOURCE="$REAL61"
     perl "$CONV" --tune "$REAL61" "$W/tuned61.c"
     check_quiet "an hrtimer source is built as it is except for the tick/budget parameters (--tune)" cmp "$W/tuned61.c" "$W/o/dummy_hcd_main.c"
-    check_quiet "   ... which change only the tick's #define and add the budget scaling" \
-        test "$(diff "$REAL61" "$W/o/dummy_hcd_main.c" | grep -c '^<')" = 1
+    check_quiet "   ... which change only the tick's #define and the first start's delay, and add the budget scaling and the kick" \
+        test "$(diff "$REAL61" "$W/o/dummy_hcd_main.c" | grep -c '^<')" = 2
+    check_quiet "   ... the first run after a submission waits for no tick (kick)" \
+        grep -q 'hrtimer_start(&dum_hcd->timer, ns_to_ktime(PVUG_ENQUEUE_DELAY_NSECS(DUMMY_TIMER_INT_NSECS)),' "$W/o/dummy_hcd_main.c"
+    check_quiet "   ... a request the gadget queues runs the armed scheduler at once (kick, in dummy_queue)" \
+        test "$(awk '/^static int dummy_queue\(/,/^}/' "$W/o/dummy_hcd_main.c" | grep -c 'PVUG_KICK_QUEUED(dum_hcd, timer_pending);')" = 1
     check_quiet "   ... and keep the scheduler's re-arm only while URBs are queued (idle: no timer)" \
         grep -q 'if (list_empty(&dum_hcd->urbp_list))' "$W/o/dummy_hcd_main.c"
-    check_quiet "   ... and tags the module (pvug_shape)" has "$W/o/dummy_hcd_info.c" 'MODULE_INFO(pvug_shape, "hrtimer source, scheduler unchanged, tick and budget as module parameters")'
+    check_quiet "   ... and tags the module (pvug_shape)" has "$W/o/dummy_hcd_info.c" 'MODULE_INFO(pvug_shape, "hrtimer source, scheduler unchanged, tick, budget and kick as module parameters")'
     perl "$T/make-legacy-fixture.pl" "$REAL61" "$W/regen.c"
     check_quiet "the committed fixture is make-legacy-fixture.pl of linux-source-6.1 (6.1.192)" cmp "$W/regen.c" "$LEG"
 else
@@ -324,6 +328,19 @@ fi
 perl "$CONV" --convert "$LEG" "$W/conv.c" && perl "$CONV" --tune "$W/conv.c" "$W/convtuned.c" 2> "$W/tune.err"
 check_quiet "--tune makes the tick and the budget module parameters of a converted source" \
     test "$(grep -c 'module_param_cb(tick_ns\|module_param_cb(budget_pct' "$W/convtuned.c")" = 2
+check_quiet "   ... and the kick: a parameter, default 1" grep -q 'static bool pvug_kick = 1;' "$W/convtuned.c"
+check_quiet "   ... the first run after a submission at once" \
+    grep -q 'dummy_hrtimer_kick(dum_hcd, PVUG_ENQUEUE_DELAY_NSECS(DUMMY_HRTIMER_INTERVAL(dum_hcd)));' "$W/convtuned.c"
+check_quiet "   ... a queued request runs the armed scheduler (the converted flag, timer_armed)" \
+    test "$(awk '/^static int dummy_queue\(/,/^}/' "$W/convtuned.c" | grep -c 'PVUG_KICK_QUEUED(dum_hcd, timer_armed);')" = 1
+PVUG_KICK=0 perl "$CONV" --tune "$W/conv.c" "$W/convtuned0.c"
+check_quiet "PVUG_KICK=0 builds the kernel's timing by default (kick=0)" grep -q 'static bool pvug_kick = 0;' "$W/convtuned0.c"
+if PVUG_KICK=2 perl "$CONV" --tune "$W/conv.c" "$W/x.c" 2> /dev/null; then fail "--tune refuses PVUG_KICK=2"; else pass "--tune refuses PVUG_KICK=2"; fi
+sed 's/spin_unlock_irqrestore(&dum->lock, flags);\n\n\t\/\* real hardware/X/' "$W/conv.c" |
+    awk '/^static int dummy_queue\(/ { q = 1 } q && /spin_unlock_irqrestore\(&dum->lock, flags\);/ { print; print; q = 0; next } { print }' > "$W/conv2.c"
+if perl "$CONV" --tune "$W/conv2.c" "$W/x.c" 2> "$W/tune2.err"; then fail "--tune refuses a dummy_queue() it does not know"; else
+    check_quiet "--tune refuses a dummy_queue() it does not know, saying what it expected" has "$W/tune2.err" "dummy_queue(): expected one spin_unlock_irqrestore"
+fi
 if perl "$CONV" --tune "$LEG" "$W/x.c" 2> /dev/null; then fail "--tune refuses a timer_list source"; else pass "--tune refuses a timer_list source"; fi
 
 # a failing prepare-source.sh must fail the make (and so the dkms build) with its message
