@@ -8,7 +8,8 @@
 #                                           into one that schedules with an hrtimer
 #   hrtimer-convert.pl --tune IN OUT        makes an hrtimer-shaped one's tick and per-frame
 #                                           budget module parameters (tick_ns, budget_pct) and
-#                                           adds the scheduler's kick (kick)
+#                                           adds the scheduler's kick (kick) and the 64-bit
+#                                           DMA mask (dma64)
 #
 # Older dummy_hcd.c sources (before upstream's "usb: gadget: dummy_hcd: Switch to
 # hrtimer transfer scheduler", Linux 6.10, backported to 6.1.y/6.6.y) drive all
@@ -206,18 +207,25 @@ sub convert {
 # --tune: the transfer tick and the per-frame budget become module parameters, for an hrtimer-shaped
 # source (the kernel's own, or one converted above). Defaults are the kernel's (125 us, 100 %) unless
 # bench/run measured better ones (BENCHMARKS.md, "dummy_hcd tick and budget").
-# It also adds "kick": the kernel's scheduler makes a URB submitted to an idle bus wait one whole tick,
-# and a request the gadget queues while the host's URB waits wait for the next tick; with kick=1 both
-# run the scheduler at once. The re-arm while URBs stay queued is unchanged, so an idle bus still has
-# no timer at all.
+# It also adds "kick": the kernel's scheduler makes a URB submitted to an idle bus wait one whole tick
+# (kick bit 1 runs it at once instead), and a request the gadget queues while the host's URB waits
+# wait for the next tick (kick bit 2 runs it at once). The re-arm while URBs stay queued is unchanged,
+# so an idle bus still has no timer at all.
 my $TICK_NS    = $ENV{PVUG_TICK_NS}    // 125000;
 my $BUDGET_PCT = $ENV{PVUG_BUDGET_PCT} // 100;
 my $KICK       = $ENV{PVUG_KICK}       // 1;
-die "PVUG_KICK must be 0 or 1\n" unless $KICK =~ /^[01]$/;
+die "PVUG_KICK must be 0, 1, 2 or 3\n" unless $KICK =~ /^[0-3]$/;
+# And "dma64": dummy_hcd does no DMA (the CPU copies every byte), but its platform device keeps the
+# default 32-bit DMA mask, so on a host with memory above 4 GiB usb-storage caps every command at
+# swiotlb's largest mapping (256 KiB) instead of its 1 MiB for super speed. dma64=1 gives the device a
+# 64-bit mask at probe time; nothing is ever mapped through it (the HCD has no HCD_DMA flag).
+my $DMA64      = $ENV{PVUG_DMA64}      // 1;
+die "PVUG_DMA64 must be 0 or 1\n" unless $DMA64 =~ /^[01]$/;
 my $TUNE = <<"EOF";
 /* ---- pve-usb-gadget: transfer tick and per-frame budget as module parameters ---- */
 #include <linux/moduleparam.h>
 #include <linux/math64.h>
+#include <linux/dma-mapping.h>
 static unsigned int pvug_tick_ns = $TICK_NS;
 static unsigned int pvug_budget_pct = $BUDGET_PCT;
 static int pvug_set_range(const char *val, const struct kernel_param *kp, unsigned int lo, unsigned int hi)
@@ -247,18 +255,26 @@ MODULE_PARM_DESC(tick_ns, "transfer scheduler period at high/super speed in ns, 
 module_param_cb(budget_pct, &pvug_budget_ops, &pvug_budget_pct, 0644);
 MODULE_PARM_DESC(budget_pct, "bytes moved per period, percent of the speed's frame budget, 10-10000 (pve-usb-gadget; default $BUDGET_PCT)");
 #define DUMMY_TIMER_INT_NSECS	((u64)READ_ONCE(pvug_tick_ns))
-static bool pvug_kick = $KICK;
-module_param_named(kick, pvug_kick, bool, 0644);
-MODULE_PARM_DESC(kick, "run the transfer scheduler at once when the host submits to an idle bus or the gadget queues a request the host waits for, instead of a tick later (pve-usb-gadget; default $KICK)");
+static unsigned int pvug_kick = $KICK;
+static int pvug_set_kick(const char *val, const struct kernel_param *kp)
+{
+	return pvug_set_range(val, kp, 0, 3);
+}
+static const struct kernel_param_ops pvug_kick_ops = { .set = pvug_set_kick, .get = param_get_uint };
+module_param_cb(kick, &pvug_kick_ops, &pvug_kick, 0644);
+MODULE_PARM_DESC(kick, "run the transfer scheduler at once instead of a tick later: 1 when the host submits to an idle bus, 2 when the gadget queues a request the host waits for, 3 both, 0 never (pve-usb-gadget; default $KICK)");
+static bool pvug_dma64 = $DMA64;
+module_param_named(dma64, pvug_dma64, bool, 0444);
+MODULE_PARM_DESC(dma64, "give the controller a 64-bit DMA mask (it maps nothing), so that the host's usb-storage sends commands of up to 1 MiB instead of swiotlb's 256 KiB (pve-usb-gadget; default $DMA64)");
 /* delay of the first run after a URB is submitted to an idle bus */
-#define PVUG_ENQUEUE_DELAY_NSECS(tick)	(READ_ONCE(pvug_kick) ? 0 : (tick))
+#define PVUG_ENQUEUE_DELAY_NSECS(tick)	((READ_ONCE(pvug_kick) & 1) ? 0 : (tick))
 /*
  * The gadget queued a request while the scheduler waits for its next tick (URBs queued, so the
  * timer is armed): run it now. The flag is cleared by the callback under dum->lock, which the
  * caller holds; a callback already running (-1) will see the request itself.
  */
 #define PVUG_KICK_QUEUED(dh, armed) do {					\\
-	if (READ_ONCE(pvug_kick) && (dh)->armed &&				\\
+	if ((READ_ONCE(pvug_kick) & 2) && (dh)->armed &&			\\
 	    hrtimer_try_to_cancel(&(dh)->timer) == 1)				\\
 		hrtimer_start(&(dh)->timer, ns_to_ktime(0), HRTIMER_MODE_REL_SOFT);	\\
 } while (0)
@@ -296,6 +312,14 @@ sub tune {
 	$n = ($body =~ s/^([ \t]*)(spin_unlock_irqrestore\s*\(\s*&\s*dum->lock\s*,\s*flags\s*\)\s*;)/$1PVUG_KICK_QUEUED(dum_hcd, $armed);\n$1$2/mg);
 	die "dummy_queue(): expected one spin_unlock_irqrestore(&dum->lock, flags), found $n\n" unless $n == 1;
 	substr($s, $qo, $qc - $qo + 1) = $body;
+
+	# dma64: the HCD's platform device, in dummy_hcd_probe(), before the first usb_create_hcd()
+	my ($po, $pc) = function_body($s, qr/\bstatic\s+int\s+dummy_hcd_probe\s*\(\s*struct\s+platform_device\s*\*\s*pdev\s*\)/);
+	die "cannot find dummy_hcd_probe(struct platform_device *pdev)\n" unless defined $po;
+	$body = substr($s, $po, $pc - $po + 1);
+	$n = ($body =~ s/^([ \t]*)(dum\s*=\s*\*\s*\(\s*\(\s*void\s*\*\s*\*\s*\)\s*dev_get_platdata\s*\(\s*&\s*pdev->dev\s*\)\s*\)\s*;\n)/$1$2$1if (READ_ONCE(pvug_dma64) && dma_coerce_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64)))\n$1\tdev_warn(&pdev->dev, "pve-usb-gadget: no 64-bit DMA mask, commands stay at the mapping limit\\n");\n/mg);
+	die "dummy_hcd_probe(): expected one 'dum = *((void **)dev_get_platdata(&pdev->dev));', found $n\n" unless $n == 1;
+	substr($s, $po, $pc - $po + 1) = $body;
 	return $s;
 }
 

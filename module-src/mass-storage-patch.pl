@@ -24,7 +24,7 @@ use strict;
 use warnings;
 
 # The defaults, measured with bench/run (BENCHMARKS.md, "usb_f_mass_storage buffering").
-my $NUM_BUFFERS = $ENV{PVUG_NUM_BUFFERS} // 8;
+my $NUM_BUFFERS = $ENV{PVUG_NUM_BUFFERS} // 16;
 my $BUFLEN      = $ENV{PVUG_BUFLEN}      // 65536;
 
 sub slurp { my ($f) = @_; local $/; open(my $fh, '<', $f) or die "cannot read $f: $!\n"; my $s = <$fh>; close $fh; return $s; }

@@ -443,8 +443,8 @@ case "$SHAPE" in
 esac
 # both shapes: the tick and the per-frame budget as module parameters (tick_ns, budget_pct)
 perl "$HERE/hrtimer-convert.pl" --tune "$WORK/main.c" "$WORK/tuned.c" && mv "$WORK/tuned.c" "$WORK/main.c" ||
-    die "making the tick, budget and kick module parameters failed for $FOUND (see above); report it with the file attached"
-ACTION="$ACTION, tick, budget and kick as module parameters"
+    die "making the tick, budget, kick and dma64 module parameters failed for $FOUND (see above); report it with the file attached"
+ACTION="$ACTION, tick, budget, kick and dma64 as module parameters"
 say "$ACTION"
 
 # C string literal: keep it to safe characters

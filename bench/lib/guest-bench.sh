@@ -91,7 +91,9 @@ con "INFO ceiling: page-cache read of the image $(grep '^ceiling' "$RES" | awk '
 #   ours-stockms          our dummy_hcd and gadget with the kernel's own usb_f_mass_storage
 #   ours-ms<N>x<K>        our usb_f_mass_storage with num_buffers=N buflen=K KiB
 #   ours-udc:<opts>       our defaults with dummy_hcd options <opts> added (comma-separated k=v)
-#   ours-q:<k=v,...>      our defaults with the host-side disk's queue/ attributes set (max_sectors_kb=256,...)
+#   ours-q:<k=v,...>      our defaults with the host-side disk's queue/ attributes set (max_sectors_kb=256,...);
+#                         device.<k>=v sets the SCSI device's attribute instead (device.max_sectors=2048:
+#                         usb-storage's largest command), udc.<k>=v adds a dummy_hcd option (udc.kick=0)
 cfg_line() {
     case $1 in
         writeup) echo "distro||gms|distro|" ;;
@@ -102,7 +104,7 @@ cfg_line() {
             echo "ours|$OUR_UDC_OPTS|pvug|ours|num_buffers=${v%x*} buflen=$((${v#*x} * 1024))"
             ;;
         ours-udc:*) echo "ours|$OUR_UDC_OPTS $(echo "${1#ours-udc:}" | tr ',' ' ')|pvug|ours|$OUR_MS_OPTS" ;;
-        ours-q:*) echo "ours|$OUR_UDC_OPTS|pvug|ours|$OUR_MS_OPTS" ;;
+        ours-q:*) echo "ours|$OUR_UDC_OPTS $(echo "${1#ours-q:}" | tr ',' '\n' | sed -n 's/^udc\.//p' | tr '\n' ' ')|pvug|ours|$OUR_MS_OPTS" ;;
         legacy-writeup) echo "legacy||gms|distro|" ;;
         legacy-ours) echo "legacy|$OUR_UDC_OPTS|pvug|distro|" ;;
         patched-ours) echo "patched|$OUR_UDC_OPTS|pvug|distro|" ;;
@@ -111,10 +113,17 @@ cfg_line() {
 }
 
 queue_settings() { # CONFIG DISK: the host-side queue attributes an ours-q: configuration names
-    local kv
+    local kv k
     case $1 in ours-q:*) ;; *) return 0 ;; esac
     for kv in $(echo "${1#ours-q:}" | tr ',' ' '); do
-        echo "${kv#*=}" > "/sys/block/${2#/dev/}/queue/${kv%%=*}" || con "INFO $1: cannot set queue/${kv%%=*}"
+        case $kv in
+            udc.*) ;;
+            device.*)
+                k=${kv%%=*}
+                echo "${kv#*=}" > "/sys/block/${2#/dev/}/device/${k#device.}" || con "INFO $1: cannot set device/${k#device.}"
+                ;;
+            *) echo "${kv#*=}" > "/sys/block/${2#/dev/}/queue/${kv%%=*}" || con "INFO $1: cannot set queue/${kv%%=*}" ;;
+        esac
     done
 }
 find_disk() { # waits up to $1 s for the sd disk behind dummy_hcd
@@ -384,7 +393,8 @@ done
 # timer runs as one) and the file-storage thread's CPU.
 idle_measure() { # NAME
     local c0 h0 f0 c1 h1 f1
-    sleep 5
+    # settle first: the host's partition scan and the first commands after enumeration are not idling
+    sleep "${BENCH_IDLE_SETTLE_S:-20}"
     c0=$(cpu_busy_s) h0=$(hrtimer_softirqs) f0=$(fsg_thread_s)
     sleep "$BENCH_IDLE_S"
     c1=$(cpu_busy_s) h1=$(hrtimer_softirqs) f1=$(fsg_thread_s)
