@@ -222,7 +222,7 @@ die "PVUG_KICK must be 0, 1, 2 or 3\n" unless $KICK =~ /^[0-3]$/;
 my $DMA64      = $ENV{PVUG_DMA64}      // 1;
 die "PVUG_DMA64 must be 0 or 1\n" unless $DMA64 =~ /^[01]$/;
 my $TUNE = <<"EOF";
-/* ---- pve-usb-gadget: transfer tick and per-frame budget as module parameters ---- */
+/* ---- pve-usb-gadget: transfer tick, per-frame budget, kick and DMA mask as module parameters ---- */
 #include <linux/moduleparam.h>
 #include <linux/math64.h>
 #include <linux/dma-mapping.h>
