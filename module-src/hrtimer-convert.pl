@@ -207,14 +207,14 @@ sub convert {
 # --tune: the transfer tick and the per-frame budget become module parameters, for an hrtimer-shaped
 # source (the kernel's own, or one converted above). Defaults are the kernel's (125 us, 100 %) unless
 # bench/run measured better ones (BENCHMARKS.md, "dummy_hcd tick and budget").
-# It also adds "kick": the kernel's scheduler makes a URB submitted to an idle bus wait one whole tick
-# (kick bit 1 runs it at once instead), and a request the gadget queues while the host's URB waits
-# wait for the next tick (kick bit 2 runs it at once). The re-arm while URBs stay queued is unchanged,
-# so an idle bus still has no timer at all.
+# It also adds "kick": the kernel's scheduler makes a URB submitted to an idle bus wait one whole tick;
+# kick=1 runs it at once instead. The re-arm while URBs stay queued is unchanged, so an idle bus still
+# has no timer at all. (Running it at once when the gadget queues a request was measured slower and is
+# not built: BENCHMARKS.md, "Speed levers" (e).)
 my $TICK_NS    = $ENV{PVUG_TICK_NS}    // 125000;
 my $BUDGET_PCT = $ENV{PVUG_BUDGET_PCT} // 100;
 my $KICK       = $ENV{PVUG_KICK}       // 1;
-die "PVUG_KICK must be 0, 1, 2 or 3\n" unless $KICK =~ /^[0-3]$/;
+die "PVUG_KICK must be 0 or 1\n" unless $KICK =~ /^[01]$/;
 # And "dma64": dummy_hcd does no DMA (the CPU copies every byte), but its platform device keeps the
 # default 32-bit DMA mask, so on a host with memory above 4 GiB usb-storage caps every command at
 # swiotlb's largest mapping (256 KiB) instead of its 1 MiB for super speed. dma64=1 gives the device a
@@ -255,29 +255,14 @@ MODULE_PARM_DESC(tick_ns, "transfer scheduler period at high/super speed in ns, 
 module_param_cb(budget_pct, &pvug_budget_ops, &pvug_budget_pct, 0644);
 MODULE_PARM_DESC(budget_pct, "bytes moved per period, percent of the speed's frame budget, 10-10000 (pve-usb-gadget; default $BUDGET_PCT)");
 #define DUMMY_TIMER_INT_NSECS	((u64)READ_ONCE(pvug_tick_ns))
-static unsigned int pvug_kick = $KICK;
-static int pvug_set_kick(const char *val, const struct kernel_param *kp)
-{
-	return pvug_set_range(val, kp, 0, 3);
-}
-static const struct kernel_param_ops pvug_kick_ops = { .set = pvug_set_kick, .get = param_get_uint };
-module_param_cb(kick, &pvug_kick_ops, &pvug_kick, 0644);
-MODULE_PARM_DESC(kick, "run the transfer scheduler at once instead of a tick later: 1 when the host submits to an idle bus, 2 when the gadget queues a request the host waits for, 3 both, 0 never (pve-usb-gadget; default $KICK)");
+static bool pvug_kick = $KICK;
+module_param_named(kick, pvug_kick, bool, 0644);
+MODULE_PARM_DESC(kick, "run the transfer scheduler at once, not a tick later, when the host submits to an idle bus (pve-usb-gadget; default $KICK)");
 static bool pvug_dma64 = $DMA64;
 module_param_named(dma64, pvug_dma64, bool, 0444);
 MODULE_PARM_DESC(dma64, "give the controller a 64-bit DMA mask (it maps nothing), so that the host's usb-storage sends commands of up to 1 MiB instead of swiotlb's 256 KiB (pve-usb-gadget; default $DMA64)");
 /* delay of the first run after a URB is submitted to an idle bus */
-#define PVUG_ENQUEUE_DELAY_NSECS(tick)	((READ_ONCE(pvug_kick) & 1) ? 0 : (tick))
-/*
- * The gadget queued a request while the scheduler waits for its next tick (URBs queued, so the
- * timer is armed): run it now. The flag is cleared by the callback under dum->lock, which the
- * caller holds; a callback already running (-1) will see the request itself.
- */
-#define PVUG_KICK_QUEUED(dh, armed) do {					\\
-	if ((READ_ONCE(pvug_kick) & 2) && (dh)->armed &&			\\
-	    hrtimer_try_to_cancel(&(dh)->timer) == 1)				\\
-		hrtimer_start(&(dh)->timer, ns_to_ktime(0), HRTIMER_MODE_REL_SOFT);	\\
-} while (0)
+#define PVUG_ENQUEUE_DELAY_NSECS(tick)	(READ_ONCE(pvug_kick) ? 0 : (tick))
 /* ---- end pve-usb-gadget ---- */
 EOF
 
@@ -290,7 +275,7 @@ sub tune {
 		{$1/* pve-usb-gadget: budget_pct of the frame budget */\n$1total = (int)div_u64((u64)total * READ_ONCE(pvug_budget_pct), 100);\n\n$1$2}mg);
 	die "expected one '/* look at each urb queued by the host side driver */' in dummy_timer(), found $n\n" unless $n == 1;
 
-	# kick, 1: the first run after a URB is submitted, in dummy_urb_enqueue(): the kernel's own
+	# kick: the first run after a URB is submitted, in dummy_urb_enqueue(): the kernel's own
 	# source starts its hrtimer with the tick, a converted one with its speed's interval
 	my ($eo, $ec) = function_body($s, qr/\bstatic\s+int\s+dummy_urb_enqueue\s*\(/);
 	die "cannot find dummy_urb_enqueue()\n" unless defined $eo;
@@ -299,19 +284,6 @@ sub tune {
 	   + ($body =~ s/\bdummy_hrtimer_kick\s*\(\s*(\w+)\s*,\s*(DUMMY_HRTIMER_INTERVAL\s*\(\s*\1\s*\))\s*\)/dummy_hrtimer_kick($1, PVUG_ENQUEUE_DELAY_NSECS($2))/g);
 	die "dummy_urb_enqueue(): expected one start of the timer with the tick, found $n\n" unless $n == 1;
 	substr($s, $eo, $ec - $eo + 1) = $body;
-
-	# kick, 2: a request queued by the gadget, in dummy_queue(), before it drops dum->lock
-	my $armed = $s =~ /\bunsigned\s+int\s+timer_armed\s*;/ ? 'timer_armed'
-	          : $s =~ /\bunsigned\s+timer_pending\s*:\s*1\s*;/ ? 'timer_pending'
-	          : die "struct dummy_hcd has neither timer_pending nor timer_armed\n";
-	my ($qo, $qc) = function_body($s, qr/\bstatic\s+int\s+dummy_queue\s*\(/);
-	die "cannot find dummy_queue()\n" unless defined $qo;
-	$body = substr($s, $qo, $qc - $qo + 1);
-	die "dummy_queue(): expected 'dum_hcd = gadget_to_dummy_hcd(&dum->gadget);'\n"
-		unless $body =~ /\bdum_hcd\s*=\s*gadget_to_dummy_hcd\s*\(\s*&\s*dum->gadget\s*\)\s*;/;
-	$n = ($body =~ s/^([ \t]*)(spin_unlock_irqrestore\s*\(\s*&\s*dum->lock\s*,\s*flags\s*\)\s*;)/$1PVUG_KICK_QUEUED(dum_hcd, $armed);\n$1$2/mg);
-	die "dummy_queue(): expected one spin_unlock_irqrestore(&dum->lock, flags), found $n\n" unless $n == 1;
-	substr($s, $qo, $qc - $qo + 1) = $body;
 
 	# dma64: the HCD's platform device, in dummy_hcd_probe(), before the first usb_create_hcd()
 	my ($po, $pc) = function_body($s, qr/\bstatic\s+int\s+dummy_hcd_probe\s*\(\s*struct\s+platform_device\s*\*\s*pdev\s*\)/);

@@ -244,8 +244,6 @@ if [ -n "$REAL61" ]; then
         test "$(diff "$REAL61" "$W/o/dummy_hcd_main.c" | grep -c '^<')" = 2
     check_quiet "   ... the first run after a submission waits for no tick (kick)" \
         grep -q 'hrtimer_start(&dum_hcd->timer, ns_to_ktime(PVUG_ENQUEUE_DELAY_NSECS(DUMMY_TIMER_INT_NSECS)),' "$W/o/dummy_hcd_main.c"
-    check_quiet "   ... a request the gadget queues runs the armed scheduler at once (kick, in dummy_queue)" \
-        test "$(awk '/^static int dummy_queue\(/,/^}/' "$W/o/dummy_hcd_main.c" | grep -c 'PVUG_KICK_QUEUED(dum_hcd, timer_pending);')" = 1
     check_quiet "   ... and the HCD's device gets a 64-bit DMA mask before its first HCD is created (dma64)" \
         test "$(awk '/^static int dummy_hcd_probe\(/,/usb_create_hcd/' "$W/o/dummy_hcd_main.c" | grep -c 'dma_coerce_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64))')" = 1
     check_quiet "   ... and keep the scheduler's re-arm only while URBs are queued (idle: no timer)" \
@@ -330,21 +328,18 @@ fi
 perl "$CONV" --convert "$LEG" "$W/conv.c" && perl "$CONV" --tune "$W/conv.c" "$W/convtuned.c" 2> "$W/tune.err"
 check_quiet "--tune makes the tick and the budget module parameters of a converted source" \
     test "$(grep -c 'module_param_cb(tick_ns\|module_param_cb(budget_pct' "$W/convtuned.c")" = 2
-check_quiet "   ... and the kick: a parameter, default 1 (the first run after a submission)" grep -q 'static unsigned int pvug_kick = 1;' "$W/convtuned.c"
+check_quiet "   ... and the kick: a parameter, default 1 (the first run after a submission)" grep -q 'static bool pvug_kick = 1;' "$W/convtuned.c"
 check_quiet "   ... the first run after a submission at once" \
     grep -q 'dummy_hrtimer_kick(dum_hcd, PVUG_ENQUEUE_DELAY_NSECS(DUMMY_HRTIMER_INTERVAL(dum_hcd)));' "$W/convtuned.c"
-check_quiet "   ... a queued request runs the armed scheduler (the converted flag, timer_armed)" \
-    test "$(awk '/^static int dummy_queue\(/,/^}/' "$W/convtuned.c" | grep -c 'PVUG_KICK_QUEUED(dum_hcd, timer_armed);')" = 1
 check_quiet "   ... and the HCD's device a 64-bit DMA mask (dma64, default 1)" \
     test "$(grep -c 'static bool pvug_dma64 = 1;\|dma_coerce_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64))' "$W/convtuned.c")" = 2
 PVUG_KICK=0 PVUG_DMA64=0 perl "$CONV" --tune "$W/conv.c" "$W/convtuned0.c"
 check_quiet "PVUG_DMA64=0 keeps the 32-bit mask by default (dma64=0)" grep -q 'static bool pvug_dma64 = 0;' "$W/convtuned0.c"
-check_quiet "PVUG_KICK=0 builds the kernel's timing by default (kick=0)" grep -q 'static unsigned int pvug_kick = 0;' "$W/convtuned0.c"
-if PVUG_KICK=4 perl "$CONV" --tune "$W/conv.c" "$W/x.c" 2> /dev/null; then fail "--tune refuses PVUG_KICK=4"; else pass "--tune refuses PVUG_KICK=4"; fi
-sed 's/spin_unlock_irqrestore(&dum->lock, flags);\n\n\t\/\* real hardware/X/' "$W/conv.c" |
-    awk '/^static int dummy_queue\(/ { q = 1 } q && /spin_unlock_irqrestore\(&dum->lock, flags\);/ { print; print; q = 0; next } { print }' > "$W/conv2.c"
-if perl "$CONV" --tune "$W/conv2.c" "$W/x.c" 2> "$W/tune2.err"; then fail "--tune refuses a dummy_queue() it does not know"; else
-    check_quiet "--tune refuses a dummy_queue() it does not know, saying what it expected" has "$W/tune2.err" "dummy_queue(): expected one spin_unlock_irqrestore"
+check_quiet "PVUG_KICK=0 builds the kernel's timing by default (kick=0)" grep -q 'static bool pvug_kick = 0;' "$W/convtuned0.c"
+if PVUG_KICK=2 perl "$CONV" --tune "$W/conv.c" "$W/x.c" 2> /dev/null; then fail "--tune refuses PVUG_KICK=2"; else pass "--tune refuses PVUG_KICK=2"; fi
+sed '/^static int dummy_urb_enqueue(/,/^}/ s/dummy_hrtimer_kick(dum_hcd, DUMMY_HRTIMER_INTERVAL(dum_hcd))/dummy_hrtimer_kick(dum_hcd, 42)/' "$W/conv.c" > "$W/conv2.c"
+if perl "$CONV" --tune "$W/conv2.c" "$W/x.c" 2> "$W/tune2.err"; then fail "--tune refuses a dummy_urb_enqueue() it does not know"; else
+    check_quiet "--tune refuses a dummy_urb_enqueue() it does not know, saying what it expected" has "$W/tune2.err" "dummy_urb_enqueue(): expected one start of the timer"
 fi
 if perl "$CONV" --tune "$LEG" "$W/x.c" 2> /dev/null; then fail "--tune refuses a timer_list source"; else pass "--tune refuses a timer_list source"; fi
 
